@@ -1,0 +1,181 @@
+#include "core/ids.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+namespace eddy {
+
+std::string new_uuid() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::array<std::uint8_t, 16> b{};
+    for (int i = 0; i < 16; i += 8) {
+        auto v = rng();
+        for (int j = 0; j < 8; ++j) b[i + j] = static_cast<std::uint8_t>(v >> (j * 8));
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(36);
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += hex[b[i] >> 4];
+        out += hex[b[i] & 0xf];
+    }
+    return out;
+}
+
+std::string make_arn(std::string_view service, std::string_view region, std::string_view account,
+                     std::string_view resource) {
+    std::string out = "arn:aws:";
+    out.append(service).append(":").append(region).append(":").append(account).append(":");
+    out.append(resource);
+    return out;
+}
+
+bool parse_arn(std::string_view arn, arn_parts& out) {
+    std::string_view parts[5];
+    std::size_t pos = 0;
+    if (arn.substr(0, 4) != "arn:") return false;
+    pos = 4;
+    for (auto& part : parts) {
+        auto colon = arn.find(':', pos);
+        if (colon == std::string_view::npos) return false;
+        part = arn.substr(pos, colon - pos);
+        pos = colon + 1;
+    }
+    // parts holds partition, service, region, account and then one extra split of the resource
+    out.partition = parts[0];
+    out.service = parts[1];
+    out.region = parts[2];
+    out.account = parts[3];
+    out.resource = std::string(parts[4]) + ":" + std::string(arn.substr(pos));
+    if (out.partition.empty() || out.service.empty()) return false;
+    return true;
+}
+
+bool is_valid_region(std::string_view region) {
+    if (region.empty() || region.size() > 32) return false;
+    for (char c : region)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    return true;
+}
+
+namespace {
+
+std::tm to_tm(std::int64_t epoch_ms) {
+    std::time_t secs = static_cast<std::time_t>(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    return tm;
+}
+
+// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool read_int(std::string_view s, std::size_t& pos, int digits, int& out) {
+    if (pos + digits > s.size()) return false;
+    auto [p, ec] = std::from_chars(s.data() + pos, s.data() + pos + digits, out);
+    if (ec != std::errc() || p != s.data() + pos + digits) return false;
+    pos += digits;
+    return true;
+}
+
+}  // namespace
+
+std::string format_iso8601(std::int64_t epoch_ms) {
+    auto tm = to_tm(epoch_ms);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(((epoch_ms % 1000) + 1000) % 1000));
+    return buf;
+}
+
+std::string format_rfc822(std::int64_t epoch_ms) {
+    auto tm = to_tm(epoch_ms);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buf;
+}
+
+bool parse_iso8601(std::string_view s, std::int64_t& epoch_ms) {
+    std::size_t pos = 0;
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!read_int(s, pos, 4, y) || pos >= s.size() || s[pos++] != '-') return false;
+    if (!read_int(s, pos, 2, mo) || pos >= s.size() || s[pos++] != '-') return false;
+    if (!read_int(s, pos, 2, d)) return false;
+    int frac_ms = 0, offset_min = 0;
+    if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
+        ++pos;
+        if (!read_int(s, pos, 2, h) || pos >= s.size() || s[pos++] != ':') return false;
+        if (!read_int(s, pos, 2, mi)) return false;
+        if (pos < s.size() && s[pos] == ':') {
+            ++pos;
+            if (!read_int(s, pos, 2, sec)) return false;
+        }
+        if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+            ++pos;
+            int scale = 100, digits = 0;
+            while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+                frac_ms += (s[pos] - '0') * scale;
+                scale /= 10;
+                ++pos;
+                ++digits;
+            }
+            if (digits == 0) return false;
+        }
+        if (pos < s.size()) {
+            char c = s[pos];
+            if (c == 'Z' || c == 'z') {
+                ++pos;
+            } else if (c == '+' || c == '-') {
+                ++pos;
+                int oh, om = 0;
+                if (!read_int(s, pos, 2, oh)) return false;
+                if (pos < s.size() && s[pos] == ':') ++pos;
+                if (pos < s.size() && !read_int(s, pos, 2, om)) return false;
+                offset_min = (oh * 60 + om) * (c == '+' ? 1 : -1);
+            }
+        }
+    }
+    if (pos != s.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return false;
+    std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+    std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+    epoch_ms = secs * 1000 + frac_ms;
+    return true;
+}
+
+bool parse_rfc822(std::string_view s, std::int64_t& epoch_ms) {
+    // "Fri, 27 Nov 2026 21:30:00 GMT"
+    static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    auto comma = s.find(", ");
+    if (comma == std::string_view::npos) return false;
+    std::size_t pos = comma + 2;
+    int d, y, h, mi, sec;
+    if (!read_int(s, pos, 2, d) || pos >= s.size() || s[pos++] != ' ') return false;
+    if (pos + 3 > s.size()) return false;
+    auto m = months.find(s.substr(pos, 3));
+    if (m == std::string_view::npos || m % 3 != 0) return false;
+    pos += 3;
+    if (pos >= s.size() || s[pos++] != ' ' || !read_int(s, pos, 4, y)) return false;
+    if (pos >= s.size() || s[pos++] != ' ' || !read_int(s, pos, 2, h)) return false;
+    if (pos >= s.size() || s[pos++] != ':' || !read_int(s, pos, 2, mi)) return false;
+    if (pos >= s.size() || s[pos++] != ':' || !read_int(s, pos, 2, sec)) return false;
+    std::int64_t days = days_from_civil(y, static_cast<unsigned>(m / 3 + 1), static_cast<unsigned>(d));
+    epoch_ms = (days * 86400 + h * 3600 + mi * 60 + sec) * 1000;
+    return true;
+}
+
+}  // namespace eddy

@@ -1,0 +1,291 @@
+#include "http/server.hpp"
+
+#include "core/aws_error.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "protocol/codec.hpp"
+#include "protocol/router.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cctype>
+#include <list>
+
+namespace eddy::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using protocol::wire_request;
+using protocol::wire_response;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+// AWS reads the account from an access key id that is twelve digits, as LocalStack does.
+std::string account_of(const protocol::credential_scope& scope) {
+    auto& key = scope.access_key;
+    if (key.size() == 12 && std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return key;
+    return std::string(default_account);
+}
+
+wire_request to_wire(bhttp::request<bhttp::string_body>& req) {
+    wire_request w;
+    w.method = std::string(req.method_string());
+    std::string_view target = req.target();
+    auto q = target.find('?');
+    w.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) w.query = std::string(target.substr(q + 1));
+    for (auto& field : req) w.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    w.body = std::move(req.body());
+    return w;
+}
+
+}  // namespace
+
+struct server::impl {
+    asio::io_context& io;
+    server_config config;
+    dispatcher& calls;
+    const eddy::clock& clock;
+    tcp::acceptor acceptor;
+    bool stopping = false;
+    std::function<void()> drained;
+
+    struct session_state {
+        beast::tcp_stream* stream = nullptr;
+        bool busy = false;
+    };
+    std::list<session_state> sessions;
+
+    impl(asio::io_context& io_, server_config c, dispatcher& d, const eddy::clock& cl)
+        : io(io_), config(std::move(c)), calls(d), clock(cl), acceptor(io_) {}
+
+    asio::awaitable<void> listen() {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+            if (ec) {
+                if (stopping || ec == asio::error::operation_aborted) co_return;
+                log::warn("accept failed: " + ec.message());
+                continue;
+            }
+            socket.set_option(tcp::no_delay(true));
+            asio::co_spawn(io, run_session(std::move(socket)), asio::detached);
+        }
+    }
+
+    void check_drained() {
+        if (stopping && sessions.empty() && drained) asio::post(io, std::exchange(drained, nullptr));
+    }
+
+    wire_response refuse(const wire_request& headers_only, const aws_error& error) {
+        auto r = protocol::route_from_headers(headers_only);
+        wire_response out;
+        protocol::encode_error(r.op.service, r.op.model, r.op.protocol, error, new_uuid(), out);
+        return out;
+    }
+
+    asio::awaitable<void> run_session(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        beast::flat_buffer buffer;
+        sessions.push_back({&stream, false});
+        auto self = std::prev(sessions.end());
+        struct unregister {
+            std::list<session_state>& list;
+            std::list<session_state>::iterator it;
+            impl& owner;
+            ~unregister() {
+                list.erase(it);
+                owner.check_drained();
+            }
+        } guard{sessions, self, *this};
+
+        while (!stopping) {
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.body_limit(config.body_limit);
+            parser.header_limit(64 * 1024);
+            self->busy = false;
+            stream.expires_after(config.idle_timeout);
+            auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+            self->busy = true;
+            bool too_big = ec == bhttp::error::body_limit;
+            if (ec && !too_big) {
+                if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
+                    ec != beast::error::timeout && ec != asio::error::connection_reset && !stopping) {
+                    // A request we cannot read: say so once, then close.
+                    bhttp::response<bhttp::string_body> res{bhttp::status::bad_request, 11};
+                    res.set(bhttp::field::content_type, "text/plain");
+                    res.body() = "malformed HTTP request: " + ec.message() + "\n";
+                    res.keep_alive(false);
+                    res.prepare_payload();
+                    co_await bhttp::async_write(stream, res, use_tuple);
+                }
+                break;
+            }
+            auto& req = parser.get();
+            if (!too_big && iequals(req[bhttp::field::expect], "100-continue")) {
+                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, req.version()};
+                auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
+                if (wec) break;
+            }
+            if (!too_big) {
+                stream.expires_after(std::chrono::seconds(300));
+                auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+                too_big = rec == bhttp::error::body_limit;
+                if (rec && !too_big) break;
+            }
+            unsigned version = req.version();
+            bool keep_alive = req.keep_alive();
+            wire_response out;
+            if (too_big) {
+                req.body().clear();
+                auto headers = to_wire(req);
+                out = refuse(headers, aws_error("RequestEntityTooLarge",
+                                                "Request body is larger than the limit of " +
+                                                    std::to_string(config.body_limit) + " bytes",
+                                                413));
+                log::info("- " + headers.method + " " + headers.path + " 413 body over limit");
+                keep_alive = false;
+            } else {
+                out = co_await handle(to_wire(req));
+            }
+            bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), version};
+            for (auto& [k, v] : out.headers) res.set(k, v);
+            res.set(bhttp::field::server, "eddy");
+            bool head = req.method() == bhttp::verb::head;
+            std::size_t length = out.body.size();
+            res.body() = head ? std::string() : std::move(out.body);
+            res.keep_alive(keep_alive && !stopping);
+            res.prepare_payload();
+            if (head) res.content_length(length);
+            stream.expires_after(std::chrono::seconds(300));
+            auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
+            if (wec || !res.keep_alive()) break;
+        }
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    wire_response health() {
+        json services = json::object();
+        for (auto& s : protocol::services())
+            services[std::string(s.id)] = calls.implements(s.id) ? "running" : "not implemented";
+        json body = {{"version", EDDY_VERSION}, {"edition", "eddy"}, {"services", services}};
+        wire_response out;
+        out.set_header("Content-Type", "application/json");
+        out.body = body.dump();
+        return out;
+    }
+
+    asio::awaitable<wire_response> handle(wire_request request) {
+        auto started = std::chrono::steady_clock::now();
+        if ((request.method == "GET" || request.method == "HEAD") &&
+            (request.path == "/_eddy/health" || request.path == "/_localstack/health")) {
+            log::debug("health " + request.path);
+            co_return health();
+        }
+        std::string request_id = new_uuid();
+        wire_response response;
+        auto r = protocol::route_request(request);
+        try {
+            if (r.error) throw *r.error;
+            auto input = protocol::decode_request(r.op, request);
+            request_context ctx;
+            ctx.account = account_of(r.scope);
+            ctx.region = is_valid_region(r.scope.region) ? r.scope.region : std::string(default_region);
+            ctx.request_id = request_id;
+            ctx.service = std::string(r.op.service->id);
+            ctx.operation = r.op.name;
+            ctx.host = std::string(request.header("host"));
+            ctx.path = request.path;
+            ctx.clock = &clock;
+            ctx.calls = &calls;
+            calls.apply_input_hook(ctx, input);
+            protocol::validate_input(r.op, input);
+            auto* h = calls.find(r.op.service->id, r.op.name);
+            if (!h) throw not_implemented(r.op.service->id, r.op.name);
+            json output = co_await (*h)(ctx, std::move(input));
+            protocol::encode_output(r.op, output, request_id, response);
+        } catch (const aws_error& e) {
+            protocol::encode_error(r.op.service, r.op.model, r.op.protocol, e, request_id, response);
+        } catch (const std::exception& e) {
+            log::error("internal failure in " + r.op.name + ": " + e.what());
+            protocol::encode_error(r.op.service, r.op.model, r.op.protocol, internal_failure(e.what()), request_id,
+                                   response);
+        }
+        if (log::enabled(log::level::info)) {
+            auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+                          .count();
+            char took[32];
+            std::snprintf(took, sizeof took, "%.2fms", static_cast<double>(us) / 1000.0);
+            std::string svc = r.op.service ? std::string(r.op.service->id) : std::string("-");
+            log::info(svc + "." + (r.op.name.empty() ? std::string("-") : r.op.name) + " " +
+                      std::to_string(response.status) + " " + took);
+        }
+        co_return response;
+    }
+};
+
+server::server(asio::io_context& io, server_config config, dispatcher& calls, const eddy::clock& clock)
+    : impl_(std::make_unique<impl>(io, std::move(config), calls, clock)) {}
+
+server::~server() = default;
+
+void server::start() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(impl_->config.host, ec);
+    if (ec) throw std::runtime_error("--host " + impl_->config.host + " is not an IP address");
+    tcp::endpoint endpoint(address, impl_->config.port);
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw std::runtime_error("cannot listen on " + impl_->config.host + ":" + std::to_string(impl_->config.port) +
+                                 ": " + ec.message() +
+                                 (ec == asio::error::address_in_use ? " (is another eddy or LocalStack running? "
+                                                                      "choose another with --port)"
+                                                                    : ""));
+    asio::co_spawn(impl_->io, impl_->listen(), asio::detached);
+}
+
+std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void server::stop(std::function<void()> drained) {
+    impl_->stopping = true;
+    impl_->drained = std::move(drained);
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+    for (auto& s : impl_->sessions)
+        if (!s.busy) s.stream->socket().cancel(ec);
+    impl_->check_drained();
+}
+
+asio::awaitable<wire_response> server::handle(wire_request request) { return impl_->handle(std::move(request)); }
+
+}  // namespace eddy::http

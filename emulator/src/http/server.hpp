@@ -1,0 +1,49 @@
+#pragma once
+
+#include "core/clock.hpp"
+#include "protocol/wire.hpp"
+#include "services/dispatcher.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace eddy::http {
+
+struct server_config {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 4566;
+    std::size_t body_limit = 64 * 1024 * 1024;
+    std::chrono::seconds idle_timeout{120};
+};
+
+// The one listener every service answers on. Owns the accept loop and the
+// sessions; everything runs on the io_context it is given (one thread), so
+// handlers never race. Lives until stop() has let in-flight requests finish.
+class server {
+  public:
+    server(boost::asio::io_context& io, server_config config, dispatcher& calls, const eddy::clock& clock);
+    ~server();
+
+    // Binds and starts accepting; throws std::runtime_error with a readable reason.
+    void start();
+    std::uint16_t port() const;
+    // Stops accepting, closes idle connections, lets requests in flight finish,
+    // then calls `drained` on the io_context.
+    void stop(std::function<void()> drained);
+
+    // The whole request-to-response path without sockets: routing, decoding,
+    // validation, the handler, encoding, and the access-log line.
+    boost::asio::awaitable<protocol::wire_response> handle(protocol::wire_request request);
+
+  private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace eddy::http

@@ -1,0 +1,178 @@
+// eddy: a local emulator of AWS event pipelines. `eddy serve` runs the server.
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "http/server.hpp"
+#include "services/dispatcher.hpp"
+#include "services/registry.hpp"
+#include "storage/sqlite.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* usage = R"(eddy - AWS event pipelines on your machine
+
+Usage:
+  eddy serve [options]    run the emulator: every service on one port
+  eddy --version          print the version
+  eddy --help             print this text
+
+Options of serve (each has an environment variable; the option wins):
+  --host H         address to listen on (EDDY_HOST, default 127.0.0.1)
+  --port P         port to listen on, 0 for any free one (EDDY_PORT, default 4566)
+  --data-dir DIR   keep state in DIR/eddy.db, durable across restarts and
+                   kill -9 (EDDY_DATA_DIR)
+  --ephemeral      keep state in memory only; the default when no data dir is given
+  --log-level L    debug, info, warn, error or off (EDDY_LOG_LEVEL, default info);
+                   info logs one line per request
+
+Point a client at it:
+  export AWS_ENDPOINT_URL=http://localhost:4566 AWS_ACCESS_KEY_ID=test \
+         AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+  aws sqs create-queue --queue-name orders
+
+The account is 000000000000, or the access key id when that is twelve digits;
+the region is the one the request is signed for.
+)";
+
+struct options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 4566;
+    std::string data_dir;
+    bool ephemeral = false;
+    eddy::log::level level = eddy::log::level::info;
+};
+
+[[noreturn]] void die(const std::string& message) {
+    std::fprintf(stderr, "eddy: %s\n", message.c_str());
+    std::exit(2);
+}
+
+std::uint16_t parse_port(std::string_view text, std::string_view what) {
+    unsigned value = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || p != text.data() + text.size() || value > 65535)
+        die(std::string(what) + " must be a port number from 0 to 65535, not '" + std::string(text) + "'");
+    return static_cast<std::uint16_t>(value);
+}
+
+options parse_serve(const std::vector<std::string>& args) {
+    options o;
+    if (auto* v = std::getenv("EDDY_HOST"); v && *v) o.host = v;
+    if (auto* v = std::getenv("EDDY_PORT"); v && *v) o.port = parse_port(v, "EDDY_PORT");
+    if (auto* v = std::getenv("EDDY_DATA_DIR"); v && *v) o.data_dir = v;
+    if (auto* v = std::getenv("EDDY_LOG_LEVEL"); v && *v)
+        if (!eddy::log::parse_level(v, o.level)) die("EDDY_LOG_LEVEL must be debug, info, warn, error or off");
+    bool data_dir_flag = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](const char* name) -> std::string {
+            auto eq = a.find('=');
+            if (eq != std::string::npos) return a.substr(eq + 1);
+            if (i + 1 >= args.size()) die(std::string(name) + " needs a value (see eddy --help)");
+            return args[++i];
+        };
+        auto is = [&](const char* name) { return a == name || a.rfind(std::string(name) + "=", 0) == 0; };
+        if (is("--host")) o.host = value("--host");
+        else if (is("--port")) o.port = parse_port(value("--port"), "--port");
+        else if (is("--data-dir")) {
+            o.data_dir = value("--data-dir");
+            data_dir_flag = true;
+        } else if (a == "--ephemeral") o.ephemeral = true;
+        else if (is("--log-level")) {
+            if (!eddy::log::parse_level(value("--log-level"), o.level))
+                die("--log-level must be debug, info, warn, error or off");
+        } else if (a == "--help" || a == "-h") {
+            std::fputs(usage, stdout);
+            std::exit(0);
+        } else die("unknown option '" + a + "' (see eddy --help)");
+    }
+    if (o.ephemeral && data_dir_flag) die("--data-dir and --ephemeral exclude each other: choose one");
+    if (o.ephemeral) o.data_dir.clear();
+    return o;
+}
+
+int serve(const options& o) {
+    eddy::log::set_level(o.level);
+    std::string db_path;
+    if (!o.data_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(o.data_dir, ec);
+        if (ec) die("cannot create data directory " + o.data_dir + ": " + ec.message());
+        db_path = (std::filesystem::path(o.data_dir) / "eddy.db").string();
+    }
+    boost::asio::io_context io(1);
+    eddy::system_clock clock;
+    std::optional<eddy::storage::database> db;
+    try {
+        db.emplace(db_path);
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+    eddy::dispatcher calls;
+    eddy::service_env env{*db, clock, calls};
+    eddy::register_services(env);
+
+    eddy::http::server_config config;
+    config.host = o.host;
+    config.port = o.port;
+    eddy::http::server server(io, config, calls, clock);
+    try {
+        server.start();
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+    std::printf("eddy %s listening on http://%s:%u (%s)\n", EDDY_VERSION, o.host.c_str(), server.port(),
+                db_path.empty() ? "ephemeral: state is kept in memory" : ("state in " + db_path).c_str());
+    std::fflush(stdout);
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer deadline(io);
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        eddy::log::info(std::string("shutting down on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        server.stop([&] {
+            deadline.cancel();
+            signals.cancel();
+        });
+        // Requests in flight get ten seconds to finish; then the loop is stopped regardless.
+        deadline.expires_after(std::chrono::seconds(10));
+        deadline.async_wait([&](const boost::system::error_code& e) {
+            if (!e) io.stop();
+        });
+        signals.async_wait([&](const boost::system::error_code& e2, int) {
+            if (!e2) io.stop();
+        });
+    });
+    io.run();
+    db.reset();
+    eddy::log::info("stopped");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::fputs(usage, args.empty() ? stderr : stdout);
+        return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+        std::printf("eddy %s\n", EDDY_VERSION);
+        return 0;
+    }
+    if (args[0] == "serve") return serve(parse_serve({args.begin() + 1, args.end()}));
+    die("unknown command '" + args[0] + "' (see eddy --help)");
+}

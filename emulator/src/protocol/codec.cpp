@@ -1,0 +1,348 @@
+#include "core/encoding.hpp"
+#include "core/ids.hpp"
+#include "protocol/codec_detail.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+namespace eddy::protocol {
+
+namespace detail {
+
+std::string serialized_name(const json& member, const json& target, const std::string& fallback) {
+    if (auto it = member.find("locationName"); it != member.end()) return it->get<std::string>();
+    if (auto it = target.find("locationName"); it != target.end()) return it->get<std::string>();
+    return fallback;
+}
+
+aws_error serialization_error(std::string message) {
+    return aws_error("SerializationException", std::move(message), 400);
+}
+
+double timestamp_seconds(const json& value) {
+    if (value.is_number()) return value.get<double>();
+    if (value.is_string()) {
+        auto& s = value.get_ref<const std::string&>();
+        std::int64_t ms;
+        if (parse_iso8601(s, ms) || parse_rfc822(s, ms)) return static_cast<double>(ms) / 1000.0;
+        char* end = nullptr;
+        double d = std::strtod(s.c_str(), &end);
+        if (end && *end == '\0' && !s.empty()) return d;
+    }
+    throw serialization_error("invalid timestamp");
+}
+
+std::string format_timestamp(double secs, std::string_view format) {
+    auto ms = static_cast<std::int64_t>(std::llround(secs * 1000.0));
+    if (format == "rfc822") return format_rfc822(ms);
+    if (format == "unixTimestamp") {
+        if (ms % 1000 == 0) return std::to_string(ms / 1000);
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ms) / 1000.0);
+        return buf;
+    }
+    return format_iso8601(ms);
+}
+
+json scalar_from_text(const json& shape, std::string_view text, std::string_view ts_format, std::string_view where) {
+    auto type = shape_type(shape);
+    auto bad = [&](const char* what) {
+        return serialization_error("Value '" + std::string(text) + "' at '" + std::string(where) +
+                                   "' is not a valid " + what);
+    };
+    if (type == "string") return std::string(text);
+    if (type == "integer" || type == "long") {
+        std::int64_t v;
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || p != text.data() + text.size()) throw bad("integer");
+        return v;
+    }
+    if (type == "float" || type == "double") {
+        std::string s(text);
+        char* end = nullptr;
+        double v = std::strtod(s.c_str(), &end);
+        if (s.empty() || *end != '\0') throw bad("number");
+        return v;
+    }
+    if (type == "boolean") {
+        if (text == "true") return true;
+        if (text == "false") return false;
+        throw bad("boolean");
+    }
+    if (type == "timestamp") {
+        std::string fmt = shape.value("timestampFormat", std::string(ts_format));
+        std::int64_t ms;
+        if (parse_iso8601(text, ms) || parse_rfc822(text, ms)) return static_cast<double>(ms) / 1000.0;
+        std::string s(text);
+        char* end = nullptr;
+        double v = std::strtod(s.c_str(), &end);
+        if (s.empty() || *end != '\0') throw bad("timestamp");
+        return v;
+    }
+    if (type == "blob") {
+        std::string bytes;
+        if (!base64_decode(text, bytes)) throw bad("base64 value");
+        return json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+    }
+    return std::string(text);
+}
+
+namespace {
+std::string binary_text(const json& value) {
+    if (value.is_binary()) {
+        auto& b = value.get_binary();
+        return std::string(b.begin(), b.end());
+    }
+    if (value.is_string()) return value.get<std::string>();
+    return value.dump();
+}
+}  // namespace
+
+std::string scalar_to_text(const json& shape, const json& value, std::string_view ts_format) {
+    auto type = shape_type(shape);
+    if (type == "timestamp")
+        return format_timestamp(timestamp_seconds(value), shape.value("timestampFormat", std::string(ts_format)));
+    if (type == "blob") return base64_encode(binary_text(value));
+    if (value.is_string()) return value.get<std::string>();
+    if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+    if (value.is_number_float()) {
+        double d = value.get<double>();
+        if (std::isnan(d)) return "NaN";
+        if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+        if (type == "integer" || type == "long") return std::to_string(static_cast<std::int64_t>(d));
+        return value.dump();
+    }
+    return value.dump();
+}
+
+json from_wire_json(const service_model& m, const json& shape, const json& value, std::string_view path) {
+    auto type = shape_type(shape);
+    auto mismatch = [&](const char* expected) {
+        return serialization_error("Unexpected value type at '" + std::string(path) + "': expected " + expected);
+    };
+    if (value.is_null()) return nullptr;
+    if (type == "structure") {
+        if (!value.is_object()) throw mismatch("an object");
+        json out = json::object();
+        auto& members = shape["members"];
+        for (auto& [name, member] : members.items()) {
+            auto& target = target_of(m, member);
+            auto wire = member.value("locationName", name);
+            auto it = value.find(wire);
+            if (it == value.end() || it->is_null()) continue;
+            out[name] = from_wire_json(m, target, *it, std::string(path) + "." + name);
+        }
+        return out;
+    }
+    if (type == "list") {
+        if (!value.is_array()) throw mismatch("an array");
+        json out = json::array();
+        auto& target = target_of(m, shape["member"]);
+        for (std::size_t i = 0; i < value.size(); ++i)
+            out.push_back(from_wire_json(m, target, value[i], std::string(path) + "." + std::to_string(i + 1)));
+        return out;
+    }
+    if (type == "map") {
+        if (!value.is_object()) throw mismatch("an object");
+        json out = json::object();
+        auto& target = target_of(m, shape["value"]);
+        for (auto& [k, v] : value.items()) out[k] = from_wire_json(m, target, v, std::string(path) + "." + k);
+        return out;
+    }
+    if (type == "string") {
+        if (!value.is_string()) throw mismatch("a string");
+        return value;
+    }
+    if (type == "integer" || type == "long") {
+        if (value.is_number_integer()) return value;
+        if (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>())
+            return static_cast<std::int64_t>(value.get<double>());
+        throw mismatch("an integer");
+    }
+    if (type == "float" || type == "double") {
+        if (value.is_number()) return value;
+        if (value.is_string()) return scalar_from_text(shape, value.get<std::string>(), "", path);
+        throw mismatch("a number");
+    }
+    if (type == "boolean") {
+        if (!value.is_boolean()) throw mismatch("a boolean");
+        return value;
+    }
+    if (type == "timestamp") {
+        if (!value.is_number() && !value.is_string()) throw mismatch("a timestamp");
+        return timestamp_seconds(value);
+    }
+    if (type == "blob") {
+        if (!value.is_string()) throw mismatch("a base64 string");
+        return scalar_from_text(shape, value.get<std::string>(), "", path);
+    }
+    return value;  // document types pass through
+}
+
+json to_wire_json(const service_model& m, const json& shape, const json& value) {
+    auto type = shape_type(shape);
+    if (type == "structure") {
+        json out = json::object();
+        if (!value.is_object()) return out;
+        for (auto& [name, member] : shape["members"].items()) {
+            auto it = value.find(name);
+            if (it == value.end() || it->is_null()) continue;
+            out[member.value("locationName", name)] = to_wire_json(m, target_of(m, member), *it);
+        }
+        return out;
+    }
+    if (type == "list") {
+        json out = json::array();
+        if (!value.is_array()) return out;
+        auto& target = target_of(m, shape["member"]);
+        for (auto& v : value) out.push_back(to_wire_json(m, target, v));
+        return out;
+    }
+    if (type == "map") {
+        json out = json::object();
+        if (!value.is_object()) return out;
+        auto& target = target_of(m, shape["value"]);
+        for (auto& [k, v] : value.items()) out[k] = to_wire_json(m, target, v);
+        return out;
+    }
+    if (type == "timestamp") {
+        auto fmt = shape.value("timestampFormat", std::string("unixTimestamp"));
+        double secs = timestamp_seconds(value);
+        if (fmt == "unixTimestamp") return secs;
+        return format_timestamp(secs, fmt);
+    }
+    if (type == "blob") return base64_encode(binary_text(value));
+    if ((type == "integer" || type == "long") && value.is_number_float())
+        return static_cast<std::int64_t>(value.get<double>());
+    return value;
+}
+
+std::string query_error_code(const service_info* service, const service_model* model, const std::string& code,
+                             bool& sender_fault) {
+    const service_model* query = nullptr;
+    if (service && !service->query_model.empty()) query = &protocol::model(service->query_model);
+    for (const service_model* m : {query, model}) {
+        if (!m) continue;
+        if (auto* shape = m->find_shape(code)) {
+            auto it = shape->find("error");
+            if (it != shape->end() && it->contains("code")) {
+                sender_fault = it->value("senderFault", sender_fault);
+                return (*it)["code"].get<std::string>();
+            }
+        }
+    }
+    return code;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text) {
+    std::vector<std::pair<std::string, std::string>> out;
+    while (!text.empty()) {
+        auto amp = text.find('&');
+        auto item = text.substr(0, amp);
+        if (!item.empty()) {
+            auto eq = item.find('=');
+            if (eq == std::string_view::npos)
+                out.emplace_back(url_decode(item, true), std::string());
+            else
+                out.emplace_back(url_decode(item.substr(0, eq), true), url_decode(item.substr(eq + 1), true));
+        }
+        if (amp == std::string_view::npos) break;
+        text = text.substr(amp + 1);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+json decode_request(const operation_ref& op, const wire_request& request) {
+    const json* input_ref = op.op->contains("input") ? &(*op.op)["input"] : nullptr;
+    if (op.protocol == "query") return decode_query(op, request);
+    if (op.protocol == "rest-json" || op.protocol == "rest-xml") return decode_rest(op, request);
+    // json 1.0 / 1.1
+    if (!input_ref) return json::object();
+    json body;
+    std::string_view text = request.body;
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        body = json::object();
+    } else {
+        body = json::parse(text, nullptr, false);
+        if (body.is_discarded()) throw serialization_error("Unable to parse request body as JSON");
+    }
+    if (!body.is_object()) throw serialization_error("The request body must be a JSON object");
+    return from_wire_json(*op.model, target_of(*op.model, *input_ref), body, "");
+}
+
+void encode_output(const operation_ref& op, const json& output, const std::string& request_id,
+                   wire_response& response) {
+    if (op.protocol == "query") return encode_query_output(op, output, request_id, response);
+    if (op.protocol == "rest-json" || op.protocol == "rest-xml")
+        return encode_rest_output(op, output, request_id, response);
+    response.status = 200;
+    response.set_header("x-amzn-RequestId", request_id);
+    response.set_header("Content-Type", "application/x-amz-json-" + op.model->metadata().value("jsonVersion", "1.0"));
+    if (auto it = op.op->find("output"); it != op.op->end())
+        response.body = to_wire_json(*op.model, target_of(*op.model, *it), output)
+                            .dump(-1, ' ', false, json::error_handler_t::replace);
+    else
+        response.body = "{}";
+}
+
+void encode_error(const service_info* service, const service_model* model, std::string_view protocol,
+                  const aws_error& error, const std::string& request_id, wire_response& response) {
+    response.status = error.status;
+    response.headers.clear();
+    bool sender = error.sender_fault;
+    if (protocol == "query" || protocol == "rest-xml") {
+        std::string code = protocol == "query" ? query_error_code(service, model, error.code, sender) : error.code;
+        std::string& out = response.body;
+        out.clear();
+        if (protocol == "query") {
+            std::string ns = model ? model->metadata().value("xmlNamespace", "") : "";
+            out += ns.empty() ? "<ErrorResponse>" : "<ErrorResponse xmlns=\"" + ns + "\">";
+            out += "<Error><Type>";
+            out += sender ? "Sender" : "Receiver";
+            out += "</Type><Code>";
+            xml::escape(out, code);
+            out += "</Code><Message>";
+            xml::escape(out, error.message());
+            out += "</Message><Detail/></Error><RequestId>";
+            out += request_id;
+            out += "</RequestId></ErrorResponse>";
+            response.set_header("x-amzn-RequestId", request_id);
+        } else {
+            out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>";
+            xml::escape(out, code);
+            out += "</Code><Message>";
+            xml::escape(out, error.message());
+            out += "</Message><RequestId>";
+            out += request_id;
+            out += "</RequestId></Error>";
+            response.set_header("x-amz-request-id", request_id);
+        }
+        response.set_header("Content-Type", "text/xml");
+        return;
+    }
+    // json and rest-json
+    std::string message_key = "message";
+    if (model)
+        if (auto* shape = model->find_shape(error.code))
+            if (shape->contains("members") && (*shape)["members"].contains("Message")) message_key = "Message";
+    json body = {{"__type", error.code}, {message_key, error.message()}};
+    response.set_header("x-amzn-RequestId", request_id);
+    response.set_header("x-amzn-ErrorType", error.code);
+    if (model && model->metadata().contains("awsQueryCompatible")) {
+        std::string code = query_error_code(service, model, error.code, sender);
+        response.set_header("x-amzn-query-error", code + (sender ? ";Sender" : ";Receiver"));
+    }
+    if (protocol == "json")
+        response.set_header("Content-Type",
+                            "application/x-amz-json-" + (model ? model->metadata().value("jsonVersion", "1.0") : "1.0"));
+    else
+        response.set_header("Content-Type", "application/json");
+    response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace eddy::protocol

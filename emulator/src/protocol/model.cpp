@@ -1,0 +1,171 @@
+#include "protocol/model.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#define EDDY_MODEL(symbol, name) extern "C" const char eddy_model_##symbol##_begin[], eddy_model_##symbol##_end[];
+#include "models.inc"
+#undef EDDY_MODEL
+
+namespace eddy::protocol {
+
+namespace {
+
+constexpr service_info service_table[] = {
+    {"sts", "sts", "query", "", ""},
+    {"sqs", "sqs", "json", "AmazonSQS", "sqs-query"},
+    {"kinesis", "kinesis", "json", "Kinesis_20131202", ""},
+    {"events", "events", "json", "AWSEvents", ""},
+    {"pipes", "pipes", "rest-json", "", ""},
+    {"stepfunctions", "states", "json", "AWSStepFunctions", ""},
+    {"ecs", "ecs", "json", "AmazonEC2ContainerServiceV20141113", ""},
+    {"logs", "logs", "json", "Logs_20140328", ""},
+    {"lambda", "lambda", "rest-json", "", ""},
+    {"dynamodb", "dynamodb", "json", "DynamoDB_20120810", ""},
+    {"ssm", "ssm", "json", "AmazonSSM", ""},
+    {"s3", "s3", "rest-xml", "", ""},
+};
+
+struct embedded {
+    std::string_view name;
+    std::string_view text;
+};
+
+const std::vector<embedded>& embedded_models() {
+    static const std::vector<embedded> all = {
+#define EDDY_MODEL(symbol, name) \
+    {name, std::string_view(eddy_model_##symbol##_begin, eddy_model_##symbol##_end - eddy_model_##symbol##_begin)},
+#include "models.inc"
+#undef EDDY_MODEL
+    };
+    return all;
+}
+
+}  // namespace
+
+std::span<const service_info> services() { return service_table; }
+
+const service_info* service_by_id(std::string_view id) {
+    for (auto& s : service_table)
+        if (s.id == id) return &s;
+    return nullptr;
+}
+
+const service_info* service_by_signing_name(std::string_view name) {
+    for (auto& s : service_table)
+        if (s.signing_name == name) return &s;
+    return nullptr;
+}
+
+const service_info* service_by_target_prefix(std::string_view prefix) {
+    for (auto& s : service_table)
+        if (!s.target_prefix.empty() && s.target_prefix == prefix) return &s;
+    return nullptr;
+}
+
+std::string_view embedded_model(std::string_view name) {
+    for (auto& m : embedded_models())
+        if (m.name == name) return m.text;
+    return {};
+}
+
+std::vector<std::string_view> embedded_model_names() {
+    std::vector<std::string_view> names;
+    for (auto& m : embedded_models()) names.push_back(m.name);
+    return names;
+}
+
+const service_model& model(std::string_view name) {
+    static std::mutex mutex;
+    static std::map<std::string, std::unique_ptr<service_model>, std::less<>> cache;
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(name); it != cache.end()) return *it->second;
+    auto text = embedded_model(name);
+    if (text.empty()) throw std::out_of_range("no embedded model named " + std::string(name));
+    auto parsed = std::make_unique<service_model>(std::string(name), json::parse(text));
+    auto& ref = *parsed;
+    cache.emplace(std::string(name), std::move(parsed));
+    return ref;
+}
+
+service_model::service_model(std::string name, json doc) : name_(std::move(name)), doc_(std::move(doc)) {}
+
+const json* service_model::operation(std::string_view name) const {
+    auto& ops = doc_["operations"];
+    auto it = ops.find(name);
+    return it == ops.end() ? nullptr : &*it;
+}
+
+const json* service_model::find_shape(std::string_view name) const {
+    auto& shapes = doc_["shapes"];
+    auto it = shapes.find(name);
+    return it == shapes.end() ? nullptr : &*it;
+}
+
+const json& service_model::shape(std::string_view name) const {
+    if (auto* s = find_shape(name)) return *s;
+    throw std::out_of_range("model " + name_ + " has no shape " + std::string(name));
+}
+
+std::vector<uri_segment> parse_uri_path(std::string_view path) {
+    std::vector<uri_segment> out;
+    std::size_t pos = 0;
+    while (pos < path.size()) {
+        if (path[pos] == '/') {
+            ++pos;
+            continue;
+        }
+        auto end = path.find('/', pos);
+        if (end == std::string_view::npos) end = path.size();
+        std::string_view part = path.substr(pos, end - pos);
+        uri_segment seg;
+        if (part.size() >= 2 && part.front() == '{' && part.back() == '}') {
+            seg.label = true;
+            part = part.substr(1, part.size() - 2);
+            if (!part.empty() && part.back() == '+') {
+                seg.greedy = true;
+                part.remove_suffix(1);
+            }
+        }
+        seg.text = std::string(part);
+        out.push_back(std::move(seg));
+        pos = end;
+    }
+    return out;
+}
+
+const std::vector<rest_route>& service_model::rest_routes() const {
+    std::call_once(routes_once_, [this] { build_routes(); });
+    return routes_;
+}
+
+void service_model::build_routes() const {
+    for (auto& [op_name, op] : doc_["operations"].items()) {
+        rest_route r;
+        r.operation = op_name;
+        r.method = op["http"].value("method", "POST");
+        std::string uri = op["http"].value("requestUri", "/");
+        auto q = uri.find('?');
+        std::string path = uri.substr(0, q);
+        if (q != std::string::npos) {
+            std::string_view rest = std::string_view(uri).substr(q + 1);
+            while (!rest.empty()) {
+                auto amp = rest.find('&');
+                auto item = rest.substr(0, amp);
+                auto eq = item.find('=');
+                if (eq == std::string_view::npos)
+                    r.query_literals.emplace_back(std::string(item), std::string());
+                else
+                    r.query_literals.emplace_back(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1)));
+                if (amp == std::string_view::npos) break;
+                rest = rest.substr(amp + 1);
+            }
+        }
+        r.segments = parse_uri_path(path);
+        routes_.push_back(std::move(r));
+    }
+}
+
+}  // namespace eddy::protocol

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eddy::protocol {
+
+using json = nlohmann::json;
+
+// What the router needs to know of a service before any model is parsed.
+// tests/unit/protocol/model.cpp checks every row against the model's metadata.
+struct service_info {
+    std::string_view id;             // eddy's name for it; also the model file name
+    std::string_view signing_name;   // the service in a SigV4 credential scope
+    std::string_view protocol;       // json, query, rest-json or rest-xml
+    std::string_view target_prefix;  // X-Amz-Target prefix (json services)
+    std::string_view query_model;    // model for clients that still speak query, if any
+};
+
+std::span<const service_info> services();
+const service_info* service_by_id(std::string_view id);
+const service_info* service_by_signing_name(std::string_view name);
+const service_info* service_by_target_prefix(std::string_view prefix);
+
+// One step of an operation's REST URI template: a literal or a {label}/{label+}.
+struct uri_segment {
+    std::string text;
+    bool label = false;
+    bool greedy = false;
+};
+
+struct rest_route {
+    std::string operation;
+    std::string method;
+    std::vector<uri_segment> segments;
+    std::vector<std::pair<std::string, std::string>> query_literals;  // "?uploads", "?list-type=2"
+};
+
+// A parsed botocore service model. Parsed once, on first use, and kept for the
+// life of the process; read-only afterwards, so any thread may share it.
+class service_model {
+  public:
+    service_model(std::string name, json doc);
+
+    const std::string& name() const { return name_; }
+    const json& metadata() const { return doc_["metadata"]; }
+    std::string protocol() const { return metadata().value("protocol", ""); }
+    const json* operation(std::string_view name) const;
+    const json& shape(std::string_view name) const;  // throws std::out_of_range for an unknown shape
+    const json* find_shape(std::string_view name) const;
+    const json& operations() const { return doc_["operations"]; }
+    const std::vector<rest_route>& rest_routes() const;  // built on first use
+
+  private:
+    void build_routes() const;
+
+    std::string name_;
+    json doc_;
+    mutable std::vector<rest_route> routes_;
+    mutable std::once_flag routes_once_;
+};
+
+// The embedded model text (minified botocore JSON), or empty if there is none.
+std::string_view embedded_model(std::string_view name);
+std::vector<std::string_view> embedded_model_names();
+// The parsed model, parsing it on first call.
+const service_model& model(std::string_view name);
+
+std::vector<uri_segment> parse_uri_path(std::string_view path_template);
+
+}  // namespace eddy::protocol

@@ -1,0 +1,175 @@
+#include "protocol/router.hpp"
+
+#include "core/encoding.hpp"
+#include "protocol/codec_detail.hpp"
+
+namespace eddy::protocol {
+
+namespace {
+
+void set_target(route& out, const service_info* svc, const service_model& m, std::string protocol) {
+    out.op.service = svc;
+    out.op.model = &m;
+    out.op.protocol = std::move(protocol);
+}
+
+// Matches one REST route against the request; returns a score (higher is more
+// specific) or -1. Labels are captured still percent-encoded.
+int match_rest(const rest_route& rt, const wire_request& r,
+               const std::vector<std::pair<std::string, std::string>>& query,
+               std::vector<std::pair<std::string, std::string>>& labels) {
+    if (rt.method != r.method) return -1;
+    std::string_view path = r.path;
+    std::size_t pos = 0;
+    int literals = 0;
+    bool greedy = false;
+    labels.clear();
+    for (auto& seg : rt.segments) {
+        if (pos < path.size() && path[pos] == '/') ++pos;
+        if (pos >= path.size()) return -1;
+        if (seg.greedy) {
+            labels.emplace_back(seg.text, std::string(path.substr(pos)));
+            pos = path.size();
+            greedy = true;
+            continue;
+        }
+        auto end = path.find('/', pos);
+        if (end == std::string_view::npos) end = path.size();
+        auto part = path.substr(pos, end - pos);
+        if (part.empty()) return -1;
+        if (seg.label) {
+            labels.emplace_back(seg.text, std::string(part));
+        } else {
+            if (url_decode(part) != seg.text) return -1;
+            ++literals;
+        }
+        pos = end;
+    }
+    if (pos < path.size() && path.substr(pos) != "/") return -1;
+    for (auto& [k, v] : rt.query_literals) {
+        bool found = false;
+        for (auto& [qk, qv] : query)
+            if (qk == k && (v.empty() || qv == v)) found = true;
+        if (!found) return -1;
+    }
+    return literals * 8 + static_cast<int>(rt.query_literals.size()) * 2 + (greedy ? 0 : 1);
+}
+
+bool route_rest(route& out, const service_info* svc, const wire_request& r) {
+    auto& m = model(svc->id);
+    auto query = detail::parse_form(r.query);
+    int best = -1;
+    std::vector<std::pair<std::string, std::string>> labels;
+    for (auto& rt : m.rest_routes()) {
+        int score = match_rest(rt, r, query, labels);
+        if (score > best) {
+            best = score;
+            out.op.name = rt.operation;
+            out.op.labels = labels;
+        }
+    }
+    if (best < 0) return false;
+    set_target(out, svc, m, std::string(svc->protocol));
+    out.op.op = m.operation(out.op.name);
+    return true;
+}
+
+std::string query_action(const wire_request& r) {
+    for (auto& [k, v] : detail::parse_form(r.query))
+        if (k == "Action") return v;
+    auto type = r.header("content-type");
+    if (r.method == "POST" && type.find("x-www-form-urlencoded") != std::string_view::npos)
+        for (auto& [k, v] : detail::parse_form(r.body))
+            if (k == "Action") return v;
+    return {};
+}
+
+const service_model* query_model_of(const service_info& svc) {
+    if (!svc.query_model.empty()) return &model(svc.query_model);
+    if (svc.protocol == "query") return &model(svc.id);
+    return nullptr;
+}
+
+bool route_target(route& out, const wire_request& r) {
+    auto target = r.header("x-amz-target");
+    if (target.empty()) return false;
+    auto dot = target.rfind('.');
+    auto prefix = target.substr(0, dot == std::string_view::npos ? 0 : dot);
+    auto name = dot == std::string_view::npos ? target : target.substr(dot + 1);
+    out.op.protocol = "json";
+    out.op.name = std::string(name);
+    const service_info* svc = service_by_target_prefix(prefix);
+    if (!svc) {
+        out.error = aws_error("UnknownOperationException",
+                              "The target " + std::string(target) + " names no service eddy knows", 400);
+        return true;
+    }
+    set_target(out, svc, model(svc->id), "json");
+    out.op.op = out.op.model->operation(name);
+    if (!out.op.op)
+        out.error = aws_error("UnknownOperationException", "Unknown operation " + std::string(target), 400);
+    return true;
+}
+
+}  // namespace
+
+route route_from_headers(const wire_request& request) {
+    route out;
+    parse_credential_scope(request, out.scope);
+    if (route_target(out, request)) return out;
+    if (auto* svc = service_by_signing_name(out.scope.service)) {
+        bool query = request.header("content-type").find("x-www-form-urlencoded") != std::string_view::npos;
+        if (query && query_model_of(*svc))
+            set_target(out, svc, *query_model_of(*svc), "query");
+        else
+            set_target(out, svc, model(svc->id), std::string(svc->protocol));
+    } else {
+        out.op.protocol = "json";
+    }
+    return out;
+}
+
+route route_request(const wire_request& r) {
+    route out;
+    parse_credential_scope(r, out.scope);
+    if (route_target(out, r)) return out;
+
+    auto action = query_action(r);
+    const service_info* scoped = service_by_signing_name(out.scope.service);
+    if (!action.empty()) {
+        out.op.protocol = "query";
+        out.op.name = action;
+        if (scoped && query_model_of(*scoped)) {
+            auto* m = query_model_of(*scoped);
+            set_target(out, scoped, *m, "query");
+            out.op.op = m->operation(action);
+        } else {
+            // unsigned: the first service speaking query that has this action
+            for (auto& svc : services()) {
+                auto* m = query_model_of(svc);
+                if (!m) continue;
+                set_target(out, &svc, *m, "query");
+                if ((out.op.op = m->operation(action))) break;
+            }
+        }
+        if (!out.op.op)
+            out.error = aws_error("InvalidAction", "The action " + action + " is not valid for this web service.", 400);
+        return out;
+    }
+
+    if (scoped && scoped->protocol.starts_with("rest")) {
+        if (route_rest(out, scoped, r)) return out;
+    } else if (!scoped) {
+        for (auto& svc : services())
+            if (svc.protocol.starts_with("rest") && route_rest(out, &svc, r)) return out;
+    }
+    if (scoped) set_target(out, scoped, model(scoped->id), std::string(scoped->protocol));
+    else out.op.protocol = "rest-json";
+    out.error = aws_error("UnknownOperationException",
+                          "No operation matches " + r.method + " " + r.path +
+                              (scoped ? " in service " + std::string(scoped->id) : std::string()),
+                          404);
+    return out;
+}
+
+}  // namespace eddy::protocol

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace eddy::protocol {
+
+// An HTTP request as the protocol layer sees it: no Beast types, so codecs and
+// the router are plain functions that tests can call with hand-made requests.
+struct wire_request {
+    std::string method;
+    std::string path;   // the request target before '?', still percent-encoded
+    std::string query;  // the raw query string after '?', without it
+    std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+    std::string body;
+
+    std::string_view header(std::string_view lower_name) const {
+        for (auto& [k, v] : headers)
+            if (k == lower_name) return v;
+        return {};
+    }
+    bool has_header(std::string_view lower_name) const {
+        for (auto& [k, v] : headers)
+            if (k == lower_name) return true;
+        return false;
+    }
+};
+
+struct wire_response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    void set_header(std::string name, std::string value) {
+        for (auto& [k, v] : headers)
+            if (k == name) {
+                v = std::move(value);
+                return;
+            }
+        headers.emplace_back(std::move(name), std::move(value));
+    }
+};
+
+}  // namespace eddy::protocol

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "core/aws_error.hpp"
+#include "core/clock.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eddy {
+
+namespace storage {
+class database;
+}
+
+class dispatcher;
+
+// Who is asking and where: filled by the HTTP layer from the request, or by an
+// internal caller (a pipe, a state machine) from its own resource's scope.
+struct request_context {
+    std::string account;
+    std::string region;
+    std::string request_id;
+    std::string service;
+    std::string operation;
+    std::string host;  // the Host the client used, so URLs eddy hands out lead back to it
+    std::string path;  // the request path (old SQS clients post to the queue's URL)
+    const eddy::clock* clock = nullptr;
+    dispatcher* calls = nullptr;
+};
+
+using json = nlohmann::json;
+using handler = std::function<boost::asio::awaitable<json>(request_context&, json)>;
+// Adjusts a decoded input before validation (e.g. a queue URL taken from the request path).
+using input_hook = std::function<void(const request_context&, json&)>;
+
+// A handler from a plain function, for operations that complete without waiting.
+boost::asio::awaitable<json> ready(json value);
+template <typename F>
+handler sync_handler(F f) {
+    return [f = std::move(f)](request_context& ctx, json input) { return ready(f(ctx, std::move(input))); };
+}
+
+// The table of implemented operations, by service id and operation name. Filled
+// at start-up, read-only afterwards; lives as long as the server.
+class dispatcher {
+  public:
+    void add(std::string_view service, std::string_view operation, handler h);
+    const handler* find(std::string_view service, std::string_view operation) const;
+    bool implements(std::string_view service) const;
+    void set_input_hook(std::string_view service, input_hook hook);
+    void apply_input_hook(const request_context& ctx, json& input) const;
+    std::vector<std::string> operations(std::string_view service) const;
+
+    // Calls an operation in process, as another service would: the input is
+    // checked against the service's model first, exactly as over HTTP.
+    // Throws aws_error (NotImplemented for a modelled operation eddy lacks).
+    boost::asio::awaitable<json> call(const request_context& caller, std::string_view service,
+                                      std::string_view operation, json input);
+
+  private:
+    std::map<std::string, std::map<std::string, handler, std::less<>>, std::less<>> handlers_;
+    std::map<std::string, input_hook, std::less<>> hooks_;
+};
+
+// The error for an operation the model has and eddy does not implement.
+aws_error not_implemented(std::string_view service, std::string_view operation);
+
+// What services share at start-up to register their handlers and open their stores.
+struct service_env {
+    storage::database& db;
+    const eddy::clock& clock;
+    dispatcher& calls;
+};
+
+}  // namespace eddy

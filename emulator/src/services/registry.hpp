@@ -1,0 +1,17 @@
+#pragma once
+
+#include "services/dispatcher.hpp"
+
+namespace eddy {
+
+// Opens every service's store and registers its handlers.
+void register_services(service_env& env);
+
+namespace sts {
+void register_handlers(service_env& env);
+}
+namespace sqs {
+void register_handlers(service_env& env);
+}
+
+}  // namespace eddy
