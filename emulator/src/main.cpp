@@ -84,19 +84,23 @@ options parse_serve(const std::vector<std::string>& args) {
             return args[++i];
         };
         auto is = [&](const char* name) { return a == name || a.rfind(std::string(name) + "=", 0) == 0; };
-        if (is("--host")) o.host = value("--host");
-        else if (is("--port")) o.port = parse_port(value("--port"), "--port");
+        if (is("--host"))
+            o.host = value("--host");
+        else if (is("--port"))
+            o.port = parse_port(value("--port"), "--port");
         else if (is("--data-dir")) {
             o.data_dir = value("--data-dir");
             data_dir_flag = true;
-        } else if (a == "--ephemeral") o.ephemeral = true;
+        } else if (a == "--ephemeral")
+            o.ephemeral = true;
         else if (is("--log-level")) {
             if (!eddy::log::parse_level(value("--log-level"), o.level))
                 die("--log-level must be debug, info, warn, error or off");
         } else if (a == "--help" || a == "-h") {
             std::fputs(usage, stdout);
             std::exit(0);
-        } else die("unknown option '" + a + "' (see eddy --help)");
+        } else
+            die("unknown option '" + a + "' (see eddy --help)");
     }
     if (o.ephemeral && data_dir_flag) die("--data-dir and --ephemeral exclude each other: choose one");
     if (o.ephemeral) o.data_dir.clear();

@@ -14,8 +14,7 @@ struct aws_error : std::runtime_error {
     bool sender_fault;
 
     aws_error(std::string code_, std::string message, int status_ = 400, bool sender = true)
-        : std::runtime_error(std::move(message)), code(std::move(code_)), status(status_),
-          sender_fault(sender) {}
+        : std::runtime_error(std::move(message)), code(std::move(code_)), status(status_), sender_fault(sender) {}
 
     std::string message() const { return what(); }
 };

@@ -22,9 +22,7 @@ class clock {
 
 class system_clock final : public clock {
   public:
-    time_point now() const override {
-        return std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
-    }
+    time_point now() const override { return std::chrono::time_point_cast<duration>(std::chrono::system_clock::now()); }
 };
 
 // A clock that only moves when told to; starts at a fixed, realistic instant.

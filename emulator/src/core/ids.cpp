@@ -13,7 +13,8 @@ std::string new_uuid() {
     std::array<std::uint8_t, 16> b{};
     for (int i = 0; i < 16; i += 8) {
         auto v = rng();
-        for (int j = 0; j < 8; ++j) b[i + j] = static_cast<std::uint8_t>(v >> (j * 8));
+        for (int j = 0; j < 8; ++j)
+            b[i + j] = static_cast<std::uint8_t>(v >> (j * 8));
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
@@ -96,9 +97,8 @@ bool read_int(std::string_view s, std::size_t& pos, int digits, int& out) {
 std::string format_iso8601(std::int64_t epoch_ms) {
     auto tm = to_tm(epoch_ms);
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(((epoch_ms % 1000) + 1000) % 1000));
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(((epoch_ms % 1000) + 1000) % 1000));
     return buf;
 }
 
@@ -149,8 +149,7 @@ bool parse_iso8601(std::string_view s, std::int64_t& epoch_ms) {
             }
         }
     }
-    if (pos != s.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return false;
+    if (pos != s.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
     std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
     epoch_ms = secs * 1000 + frac_ms;

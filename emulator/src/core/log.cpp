@@ -11,16 +11,26 @@ namespace {
 level threshold = level::info;
 }
 
-void set_level(level l) { threshold = l; }
-level current_level() { return threshold; }
+void set_level(level l) {
+    threshold = l;
+}
+level current_level() {
+    return threshold;
+}
 
 bool parse_level(std::string_view text, level& out) {
-    if (text == "debug") out = level::debug;
-    else if (text == "info") out = level::info;
-    else if (text == "warn" || text == "warning") out = level::warn;
-    else if (text == "error") out = level::error;
-    else if (text == "off" || text == "none") out = level::off;
-    else return false;
+    if (text == "debug")
+        out = level::debug;
+    else if (text == "info")
+        out = level::info;
+    else if (text == "warn" || text == "warning")
+        out = level::warn;
+    else if (text == "error")
+        out = level::error;
+    else if (text == "off" || text == "none")
+        out = level::off;
+    else
+        return false;
     return true;
 }
 

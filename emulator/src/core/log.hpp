@@ -14,10 +14,20 @@ bool parse_level(std::string_view text, level& out);
 // Writes one line to stderr, prefixed with the UTC time and the level.
 void write(level l, std::string_view line);
 
-inline bool enabled(level l) { return l >= current_level(); }
-inline void debug(std::string_view line) { if (enabled(level::debug)) write(level::debug, line); }
-inline void info(std::string_view line) { if (enabled(level::info)) write(level::info, line); }
-inline void warn(std::string_view line) { if (enabled(level::warn)) write(level::warn, line); }
-inline void error(std::string_view line) { if (enabled(level::error)) write(level::error, line); }
+inline bool enabled(level l) {
+    return l >= current_level();
+}
+inline void debug(std::string_view line) {
+    if (enabled(level::debug)) write(level::debug, line);
+}
+inline void info(std::string_view line) {
+    if (enabled(level::info)) write(level::info, line);
+}
+inline void warn(std::string_view line) {
+    if (enabled(level::warn)) write(level::warn, line);
+}
+inline void error(std::string_view line) {
+    if (enabled(level::error)) write(level::error, line);
+}
 
 }  // namespace eddy::log

@@ -9,8 +9,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -33,7 +33,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -60,7 +61,8 @@ wire_request to_wire(bhttp::request<bhttp::string_body>& req) {
     auto q = target.find('?');
     w.path = std::string(target.substr(0, q));
     if (q != std::string_view::npos) w.query = std::string(target.substr(q + 1));
-    for (auto& field : req) w.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    for (auto& field : req)
+        w.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
     w.body = std::move(req.body());
     return w;
 }
@@ -174,7 +176,8 @@ struct server::impl {
                 out = co_await handle(to_wire(req));
             }
             bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), version};
-            for (auto& [k, v] : out.headers) res.set(k, v);
+            for (auto& [k, v] : out.headers)
+                res.set(k, v);
             res.set(bhttp::field::server, "eddy");
             bool head = req.method() == bhttp::verb::head;
             std::size_t length = out.body.size();
@@ -274,7 +277,9 @@ void server::start() {
     asio::co_spawn(impl_->io, impl_->listen(), asio::detached);
 }
 
-std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t server::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 void server::stop(std::function<void()> drained) {
     impl_->stopping = true;
@@ -286,6 +291,8 @@ void server::stop(std::function<void()> drained) {
     impl_->check_drained();
 }
 
-asio::awaitable<wire_response> server::handle(wire_request request) { return impl_->handle(std::move(request)); }
+asio::awaitable<wire_response> server::handle(wire_request request) {
+    return impl_->handle(std::move(request));
+}
 
 }  // namespace eddy::http

@@ -48,8 +48,8 @@ std::string format_timestamp(double secs, std::string_view format) {
 json scalar_from_text(const json& shape, std::string_view text, std::string_view ts_format, std::string_view where) {
     auto type = shape_type(shape);
     auto bad = [&](const char* what) {
-        return serialization_error("Value '" + std::string(text) + "' at '" + std::string(where) +
-                                   "' is not a valid " + what);
+        return serialization_error("Value '" + std::string(text) + "' at '" + std::string(where) + "' is not a valid " +
+                                   what);
     };
     if (type == "string") return std::string(text);
     if (type == "integer" || type == "long") {
@@ -147,7 +147,8 @@ json from_wire_json(const service_model& m, const json& shape, const json& value
         if (!value.is_object()) throw mismatch("an object");
         json out = json::object();
         auto& target = target_of(m, shape["value"]);
-        for (auto& [k, v] : value.items()) out[k] = from_wire_json(m, target, v, std::string(path) + "." + k);
+        for (auto& [k, v] : value.items())
+            out[k] = from_wire_json(m, target, v, std::string(path) + "." + k);
         return out;
     }
     if (type == "string") {
@@ -196,14 +197,16 @@ json to_wire_json(const service_model& m, const json& shape, const json& value) 
         json out = json::array();
         if (!value.is_array()) return out;
         auto& target = target_of(m, shape["member"]);
-        for (auto& v : value) out.push_back(to_wire_json(m, target, v));
+        for (auto& v : value)
+            out.push_back(to_wire_json(m, target, v));
         return out;
     }
     if (type == "map") {
         json out = json::object();
         if (!value.is_object()) return out;
         auto& target = target_of(m, shape["value"]);
-        for (auto& [k, v] : value.items()) out[k] = to_wire_json(m, target, v);
+        for (auto& [k, v] : value.items())
+            out[k] = to_wire_json(m, target, v);
         return out;
     }
     if (type == "timestamp") {
@@ -338,8 +341,8 @@ void encode_error(const service_info* service, const service_model* model, std::
         response.set_header("x-amzn-query-error", code + (sender ? ";Sender" : ";Receiver"));
     }
     if (protocol == "json")
-        response.set_header("Content-Type",
-                            "application/x-amz-json-" + (model ? model->metadata().value("jsonVersion", "1.0") : "1.0"));
+        response.set_header("Content-Type", "application/x-amz-json-" +
+                                                (model ? model->metadata().value("jsonVersion", "1.0") : "1.0"));
     else
         response.set_header("Content-Type", "application/json");
     response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);

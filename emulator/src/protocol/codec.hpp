@@ -31,8 +31,7 @@ void validate_input(const operation_ref& op, const json& input);
 
 // Neutral output -> wire response for the operation's protocol. Members not in
 // the output shape are not sent.
-void encode_output(const operation_ref& op, const json& output, const std::string& request_id,
-                   wire_response& response);
+void encode_output(const operation_ref& op, const json& output, const std::string& request_id, wire_response& response);
 
 // An error in the protocol's shape; `model` may be null when the request never
 // got as far as naming a service.

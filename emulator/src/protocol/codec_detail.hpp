@@ -15,7 +15,9 @@ inline const json& target_of(const service_model& m, const json& member) {
     return m.shape(member["shape"].get_ref<const std::string&>());
 }
 
-inline std::string shape_type(const json& shape) { return shape.value("type", "string"); }
+inline std::string shape_type(const json& shape) {
+    return shape.value("type", "string");
+}
 
 // The name a member travels under: its locationName, else the target shape's, else its own.
 std::string serialized_name(const json& member, const json& target, const std::string& fallback);

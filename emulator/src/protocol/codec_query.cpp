@@ -93,10 +93,12 @@ json read_value(const service_model& m, const json& member, const json& shape, c
 
 json decode_query(const operation_ref& op, const wire_request& request) {
     params p;
-    for (auto& [k, v] : parse_form(request.query)) p[k] = v;
+    for (auto& [k, v] : parse_form(request.query))
+        p[k] = v;
     auto type = request.header("content-type");
     if (request.method == "POST" && (type.empty() || type.find("x-www-form-urlencoded") != std::string_view::npos))
-        for (auto& [k, v] : parse_form(request.body)) p[k] = v;
+        for (auto& [k, v] : parse_form(request.body))
+            p[k] = v;
     auto it = op.op->find("input");
     if (it == op.op->end()) return json::object();
     return read_structure(*op.model, target_of(*op.model, *it), "", p);

@@ -21,8 +21,10 @@ std::vector<std::string> split_list(std::string_view text) {
     while (true) {
         auto comma = text.find(',');
         auto item = text.substr(0, comma);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        while (!item.empty() && item.front() == ' ')
+            item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ')
+            item.remove_suffix(1);
         out.emplace_back(item);
         if (comma == std::string_view::npos) break;
         text = text.substr(comma + 1);
@@ -93,7 +95,8 @@ json decode_rest(const operation_ref& op, const wire_request& request) {
             if (shape_type(target) == "list") {
                 auto& item_shape = target_of(m, target["member"]);
                 json list = json::array();
-                for (auto& v : split_list(value)) list.push_back(scalar_from_text(item_shape, v, "rfc822", name));
+                for (auto& v : split_list(value))
+                    list.push_back(scalar_from_text(item_shape, v, "rfc822", name));
                 out[name] = std::move(list);
             } else if (shape_type(target) == "string" && target.value("jsonvalue", false)) {
                 std::string decoded;
@@ -157,7 +160,8 @@ json decode_rest(const operation_ref& op, const wire_request& request) {
         if (body.is_discarded() || !body.is_object()) throw serialization_error("Unable to parse request body as JSON");
         body_members = body_json_members(m, shape, body);
     }
-    for (auto& [k, v] : body_members.items()) out[k] = v;
+    for (auto& [k, v] : body_members.items())
+        out[k] = v;
     return out;
 }
 

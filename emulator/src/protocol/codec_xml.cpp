@@ -41,11 +41,13 @@ void write_xml_value(const service_model& m, const json& member, const json& sha
         auto& item_member = shape["member"];
         auto& item_shape = target_of(m, item_member);
         if (shape.value("flattened", false) || member.value("flattened", false)) {
-            for (auto& v : value) write_xml_value(m, item_member, item_shape, name, v, out);
+            for (auto& v : value)
+                write_xml_value(m, item_member, item_shape, name, v, out);
         } else {
             std::string item_name = item_member.value("locationName", std::string("member"));
             open_tag(out, name);
-            for (auto& v : value) write_xml_value(m, item_member, item_shape, item_name, v, out);
+            for (auto& v : value)
+                write_xml_value(m, item_member, item_shape, item_name, v, out);
             close_tag(out, name);
         }
     } else if (type == "map") {
@@ -95,7 +97,8 @@ json xml_list(const service_model& m, const json& member, const json& shape,
     auto& item_member = shape["member"];
     auto& item_shape = target_of(m, item_member);
     if (shape.value("flattened", false) || member.value("flattened", false)) {
-        for (auto* n : nodes) out.push_back(xml_value(m, item_member, item_shape, {n}));
+        for (auto* n : nodes)
+            out.push_back(xml_value(m, item_member, item_shape, {n}));
     } else if (!nodes.empty()) {
         std::string item_name = item_member.value("locationName", std::string("member"));
         for (auto* n : nodes.front()->children_named(item_name))

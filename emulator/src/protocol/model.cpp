@@ -45,7 +45,9 @@ const std::vector<embedded>& embedded_models() {
 
 }  // namespace
 
-std::span<const service_info> services() { return service_table; }
+std::span<const service_info> services() {
+    return service_table;
+}
 
 const service_info* service_by_id(std::string_view id) {
     for (auto& s : service_table)
@@ -73,7 +75,8 @@ std::string_view embedded_model(std::string_view name) {
 
 std::vector<std::string_view> embedded_model_names() {
     std::vector<std::string_view> names;
-    for (auto& m : embedded_models()) names.push_back(m.name);
+    for (auto& m : embedded_models())
+        names.push_back(m.name);
     return names;
 }
 

@@ -106,8 +106,7 @@ bool route_target(route& out, const wire_request& r) {
     }
     set_target(out, svc, model(svc->id), "json");
     out.op.op = out.op.model->operation(name);
-    if (!out.op.op)
-        out.error = aws_error("UnknownOperationException", "Unknown operation " + std::string(target), 400);
+    if (!out.op.op) out.error = aws_error("UnknownOperationException", "Unknown operation " + std::string(target), 400);
     return true;
 }
 
@@ -163,8 +162,10 @@ route route_request(const wire_request& r) {
         for (auto& svc : services())
             if (svc.protocol.starts_with("rest") && route_rest(out, &svc, r)) return out;
     }
-    if (scoped) set_target(out, scoped, model(scoped->id), std::string(scoped->protocol));
-    else out.op.protocol = "rest-json";
+    if (scoped)
+        set_target(out, scoped, model(scoped->id), std::string(scoped->protocol));
+    else
+        out.op.protocol = "rest-json";
     out.error = aws_error("UnknownOperationException",
                           "No operation matches " + r.method + " " + r.path +
                               (scoped ? " in service " + std::string(scoped->id) : std::string()),

@@ -11,9 +11,9 @@ namespace eddy::protocol {
 // Where a request goes: the service and operation, or, when it names none
 // that exists, the error to send in whatever protocol could be made out.
 struct route {
-    operation_ref op;                 // op.op is null when routing failed
+    operation_ref op;  // op.op is null when routing failed
     std::optional<aws_error> error;
-    credential_scope scope;           // empty fields when the request carried none
+    credential_scope scope;  // empty fields when the request carried none
 };
 
 // Finds service and operation from X-Amz-Target, the query Action, the SigV4

@@ -73,7 +73,8 @@ struct checker {
                 if (e == v) ok = true;
             if (!ok) {
                 std::string set;
-                for (auto& e : shape["enum"]) set += (set.empty() ? "" : ", ") + e.get<std::string>();
+                for (auto& e : shape["enum"])
+                    set += (set.empty() ? "" : ", ") + e.get<std::string>();
                 problems.push_back("Value " + show(v) + " at '" + path +
                                    "' failed to satisfy constraint: Member must satisfy enum value set: [" + set + "]");
             }
@@ -139,7 +140,8 @@ void validate_input(const operation_ref& op, const json& input) {
     }
     std::string message = std::to_string(c.problems.size()) +
                           (c.problems.size() == 1 ? " validation error detected: " : " validation errors detected: ");
-    for (std::size_t i = 0; i < c.problems.size(); ++i) message += (i ? "; " : "") + c.problems[i];
+    for (std::size_t i = 0; i < c.problems.size(); ++i)
+        message += (i ? "; " : "") + c.problems[i];
     throw aws_error(s == style::coral_error ? "ValidationError" : "ValidationException", message);
 }
 

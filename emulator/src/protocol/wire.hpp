@@ -11,8 +11,8 @@ namespace eddy::protocol {
 // the router are plain functions that tests can call with hand-made requests.
 struct wire_request {
     std::string method;
-    std::string path;   // the request target before '?', still percent-encoded
-    std::string query;  // the raw query string after '?', without it
+    std::string path;                                          // the request target before '?', still percent-encoded
+    std::string query;                                         // the raw query string after '?', without it
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
     std::string body;
 

@@ -7,13 +7,26 @@ namespace eddy::protocol::xml {
 void escape(std::string& out, std::string_view text) {
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            case '\r': out += "&#xD;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            case '\r':
+                out += "&#xD;";
+                break;
+            default:
+                out += c;
         }
     }
 }
@@ -76,7 +89,8 @@ class parser {
 
     bool starts(std::string_view t) const { return s_.substr(pos_, t.size()) == t; }
     void skip_ws() {
-        while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
+        while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+            ++pos_;
     }
     bool skip_past(std::string_view t) {
         auto p = s_.find(t, pos_);
@@ -105,12 +119,13 @@ class parser {
         }
     }
     static bool name_char(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-               c == '-' || c == '.' || c == ':' || static_cast<unsigned char>(c) >= 0x80;
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+               c == '.' || c == ':' || static_cast<unsigned char>(c) >= 0x80;
     }
     bool read_name(std::string& name) {
         auto start = pos_;
-        while (pos_ < s_.size() && name_char(s_[pos_])) ++pos_;
+        while (pos_ < s_.size() && name_char(s_[pos_]))
+            ++pos_;
         if (pos_ == start) return fail("expected a name");
         name.assign(s_.substr(start, pos_ - start));
         return true;
@@ -128,11 +143,16 @@ class parser {
             auto semi = raw.find(';', i);
             if (semi == std::string_view::npos) return fail("unterminated entity");
             auto ent = raw.substr(i + 1, semi - i - 1);
-            if (ent == "amp") out += '&';
-            else if (ent == "lt") out += '<';
-            else if (ent == "gt") out += '>';
-            else if (ent == "quot") out += '"';
-            else if (ent == "apos") out += '\'';
+            if (ent == "amp")
+                out += '&';
+            else if (ent == "lt")
+                out += '<';
+            else if (ent == "gt")
+                out += '>';
+            else if (ent == "quot")
+                out += '"';
+            else if (ent == "apos")
+                out += '\'';
             else if (ent.size() > 1 && ent[0] == '#') {
                 unsigned cp = 0;
                 std::from_chars_result r;

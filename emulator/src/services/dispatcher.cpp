@@ -24,11 +24,14 @@ bool dispatcher::implements(std::string_view service) const {
 std::vector<std::string> dispatcher::operations(std::string_view service) const {
     std::vector<std::string> out;
     if (auto s = handlers_.find(service); s != handlers_.end())
-        for (auto& [name, h] : s->second) out.push_back(name);
+        for (auto& [name, h] : s->second)
+            out.push_back(name);
     return out;
 }
 
-boost::asio::awaitable<json> ready(json value) { co_return value; }
+boost::asio::awaitable<json> ready(json value) {
+    co_return value;
+}
 
 void dispatcher::set_input_hook(std::string_view service, input_hook hook) {
     hooks_[std::string(service)] = std::move(hook);

@@ -51,10 +51,12 @@ int database::schema_version(std::string_view service) {
 void database::migrate(std::string_view service, const std::vector<std::string_view>& steps) {
     transaction tx(*this);
     int have = schema_version(service);
-    for (int i = have; i < static_cast<int>(steps.size()); ++i) exec(steps[i]);
+    for (int i = have; i < static_cast<int>(steps.size()); ++i)
+        exec(steps[i]);
     if (have < static_cast<int>(steps.size())) {
-        statement s(*this, "INSERT INTO eddy_schema(service, version) VALUES(?, ?) "
-                           "ON CONFLICT(service) DO UPDATE SET version = excluded.version");
+        statement s(*this,
+                    "INSERT INTO eddy_schema(service, version) VALUES(?, ?) "
+                    "ON CONFLICT(service) DO UPDATE SET version = excluded.version");
         s.bind(1, service).bind(2, static_cast<std::int64_t>(steps.size())).run();
     }
     tx.commit();
@@ -114,9 +116,15 @@ void statement::reset() {
     sqlite3_clear_bindings(stmt_);
 }
 
-bool statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-std::int64_t statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
-double statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
+bool statement::is_null(int col) const {
+    return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+std::int64_t statement::int64(int col) const {
+    return sqlite3_column_int64(stmt_, col);
+}
+double statement::real(int col) const {
+    return sqlite3_column_double(stmt_, col);
+}
 
 std::string_view statement::text_view(int col) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_blob(stmt_, col));
@@ -124,11 +132,17 @@ std::string_view statement::text_view(int col) const {
     return p ? std::string_view(p, static_cast<std::size_t>(n)) : std::string_view();
 }
 
-std::string statement::text(int col) const { return std::string(text_view(col)); }
+std::string statement::text(int col) const {
+    return std::string(text_view(col));
+}
 
-int statement::changes() const { return sqlite3_changes(db_->handle()); }
+int statement::changes() const {
+    return sqlite3_changes(db_->handle());
+}
 
-transaction::transaction(database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+transaction::transaction(database& db) : db_(db) {
+    db_.exec("BEGIN IMMEDIATE");
+}
 
 transaction::~transaction() {
     if (!done_) {

@@ -12,14 +12,19 @@ namespace {
 
 constexpr std::size_t max_tags = 50;
 
-aws_error no_such_queue() { return aws_error("QueueDoesNotExist", "The specified queue does not exist."); }
+aws_error no_such_queue() {
+    return aws_error("QueueDoesNotExist", "The specified queue does not exist.");
+}
 
-aws_error invalid_parameter(std::string message) { return aws_error("InvalidParameterValue", std::move(message)); }
+aws_error invalid_parameter(std::string message) {
+    return aws_error("InvalidParameterValue", std::move(message));
+}
 
 attribute_map string_map(const json& input, const char* member) {
     attribute_map out;
     if (auto it = input.find(member); it != input.end())
-        for (auto& [k, v] : it->items()) out[k] = v.get<std::string>();
+        for (auto& [k, v] : it->items())
+            out[k] = v.get<std::string>();
     return out;
 }
 
@@ -60,9 +65,9 @@ class service {
                 auto it = existing->attributes.find(k);
                 std::string current = it == existing->attributes.end() ? "" : it->second;
                 if (current != v)
-                    throw aws_error("QueueNameExists",
-                                    "A queue already exists with the same name and a different value for attribute " +
-                                        k);
+                    throw aws_error(
+                        "QueueNameExists",
+                        "A queue already exists with the same name and a different value for attribute " + k);
             }
             return {{"QueueUrl", queue_url(ctx, *existing)}};
         }
@@ -71,7 +76,8 @@ class service {
         q.region = ctx.region;
         q.name = name;
         q.attributes = default_attributes(fifo);
-        for (auto& [k, v] : requested) q.attributes[k] = v;
+        for (auto& [k, v] : requested)
+            q.attributes[k] = v;
         drop_empty_policies(q.attributes);
         q.tags = std::move(tags);
         q.created_ms = q.modified_ms = ctx.clock->now_ms();
@@ -104,7 +110,8 @@ class service {
         auto queues = store_.list(ctx.account, ctx.region, prefix, after, limit + 1);
         json out = json::object();
         json urls = json::array();
-        for (std::size_t i = 0; i < queues.size() && i < limit; ++i) urls.push_back(queue_url(ctx, queues[i]));
+        for (std::size_t i = 0; i < queues.size() && i < limit; ++i)
+            urls.push_back(queue_url(ctx, queues[i]));
         if (!urls.empty()) out["QueueUrls"] = std::move(urls);
         if (paged && queues.size() > limit) out["NextToken"] = base64_encode(queues[limit - 1].name);
         return out;
@@ -122,8 +129,10 @@ class service {
         bool all = false;
         for (auto& n : names) {
             auto& s = n.get_ref<const std::string&>();
-            if (s == "All") all = true;
-            else if (!is_known_attribute(s)) throw aws_error("InvalidAttributeName", "Unknown Attribute " + s + ".");
+            if (s == "All")
+                all = true;
+            else if (!is_known_attribute(s))
+                throw aws_error("InvalidAttributeName", "Unknown Attribute " + s + ".");
         }
         attribute_map current = q.attributes;
         current["QueueArn"] = q.arn();
@@ -149,7 +158,8 @@ class service {
         auto q = lookup(ctx, input);
         auto requested = string_map(input, "Attributes");
         check_attributes(requested, q.fifo(), false);
-        for (auto& [k, v] : requested) q.attributes[k] = v;
+        for (auto& [k, v] : requested)
+            q.attributes[k] = v;
         drop_empty_policies(q.attributes);
         q.modified_ms = ctx.clock->now_ms();
         store_.update(q);
@@ -160,7 +170,8 @@ class service {
         auto q = lookup(ctx, input);
         auto tags = string_map(input, "Tags");
         attribute_map merged = q.tags;
-        for (auto& [k, v] : tags) merged[k] = v;
+        for (auto& [k, v] : tags)
+            merged[k] = v;
         check_tags(merged, q.name);
         q.tags = std::move(merged);
         store_.update(q);
@@ -169,7 +180,8 @@ class service {
 
     json untag_queue(request_context& ctx, const json& input) {
         auto q = lookup(ctx, input);
-        for (auto& key : input["TagKeys"]) q.tags.erase(key.get<std::string>());
+        for (auto& key : input["TagKeys"])
+            q.tags.erase(key.get<std::string>());
         store_.update(q);
         return json::object();
     }
@@ -187,7 +199,8 @@ class service {
     static void check_tags(const attribute_map& tags, const std::string& queue_name) {
         if (tags.size() > max_tags) throw invalid_parameter("Too many tags added for queue " + queue_name + ".");
         for (auto& [k, v] : tags) {
-            if (k.empty() || k.size() > 128) throw invalid_parameter("Tag keys must be between 1 and 128 characters in length.");
+            if (k.empty() || k.size() > 128)
+                throw invalid_parameter("Tag keys must be between 1 and 128 characters in length.");
             if (v.size() > 256) throw invalid_parameter("Tag values must be between 0 and 256 characters in length.");
         }
     }
@@ -212,9 +225,8 @@ void queue_url_from_path(const request_context& ctx, json& input) {
 void register_handlers(service_env& env) {
     auto svc = std::make_shared<service>(env.db);
     auto add = [&](const char* op, json (service::*fn)(request_context&, const json&)) {
-        env.calls.add("sqs", op, sync_handler([svc, fn](request_context& ctx, const json& in) {
-                          return ((*svc).*fn)(ctx, in);
-                      }));
+        env.calls.add("sqs", op,
+                      sync_handler([svc, fn](request_context& ctx, const json& in) { return ((*svc).*fn)(ctx, in); }));
     };
     add("CreateQueue", &service::create_queue);
     add("GetQueueUrl", &service::get_queue_url);

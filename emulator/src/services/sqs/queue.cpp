@@ -27,14 +27,31 @@ constexpr int_rule int_rules[] = {
 };
 
 constexpr std::string_view settable[] = {
-    "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "Policy", "ReceiveMessageWaitTimeSeconds",
-    "VisibilityTimeout", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds",
-    "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "Policy",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+    "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds",
+    "SqsManagedSseEnabled",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
 };
 
 constexpr std::string_view read_only[] = {
-    "All", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-    "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn",
+    "All",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+    "QueueArn",
 };
 
 constexpr std::string_view fifo_only[] = {"ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"};
@@ -55,13 +72,14 @@ aws_error invalid_value(std::string_view name, std::string_view value, std::stri
                                                   " is invalid. Reason: " + std::string(reason));
 }
 
-bool is_bool(std::string_view v) { return v == "true" || v == "false"; }
+bool is_bool(std::string_view v) {
+    return v == "true" || v == "false";
+}
 
 void check_redrive_policy(std::string_view value) {
     if (value.empty()) return;  // an empty policy removes it
     auto policy = nlohmann::json::parse(value, nullptr, false);
-    if (policy.is_discarded() || !policy.is_object())
-        throw invalid_value("RedrivePolicy", value, "Invalid JSON.");
+    if (policy.is_discarded() || !policy.is_object()) throw invalid_value("RedrivePolicy", value, "Invalid JSON.");
     auto target = policy.find("deadLetterTargetArn");
     auto count = policy.find("maxReceiveCount");
     if (target == policy.end() || count == policy.end())
@@ -77,8 +95,9 @@ void check_redrive_policy(std::string_view value) {
         if (ec != std::errc() || p != s.data() + s.size()) n = 0;
     }
     if (n < 1 || n > 1000)
-        throw invalid_value("RedrivePolicy", value, "Invalid value for maxReceiveCount: " + count->dump() +
-                                                        ", valid values are from 1 to 1000 both inclusive.");
+        throw invalid_value("RedrivePolicy", value,
+                            "Invalid value for maxReceiveCount: " + count->dump() +
+                                ", valid values are from 1 to 1000 both inclusive.");
     arn_parts arn;
     if (!target->is_string() || !parse_arn(target->get<std::string>(), arn) || arn.service != "sqs")
         throw invalid_value("RedrivePolicy", value, "Invalid value for deadLetterTargetArn.");
@@ -88,10 +107,12 @@ void check_redrive_allow_policy(std::string_view value) {
     if (value.empty()) return;
     auto policy = nlohmann::json::parse(value, nullptr, false);
     if (policy.is_discarded() || !policy.is_object() || !policy.contains("redrivePermission"))
-        throw invalid_value("RedriveAllowPolicy", value, "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.");
+        throw invalid_value("RedriveAllowPolicy", value,
+                            "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.");
     auto permission = policy["redrivePermission"];
     if (permission != "allowAll" && permission != "denyAll" && permission != "byQueue")
-        throw invalid_value("RedriveAllowPolicy", value, "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.");
+        throw invalid_value("RedriveAllowPolicy", value,
+                            "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.");
     auto sources = policy.find("sourceQueueArns");
     if (permission == "byQueue") {
         if (sources == policy.end() || !sources->is_array() || sources->empty() || sources->size() > 10)
@@ -112,7 +133,9 @@ bool queue::fifo() const {
     return it != attributes.end() && it->second == "true";
 }
 
-std::string queue::arn() const { return make_arn("sqs", region, account, name); }
+std::string queue::arn() const {
+    return make_arn("sqs", region, account, name);
+}
 
 std::optional<std::string> check_queue_name(std::string_view name, bool fifo) {
     if (fifo) {
@@ -214,7 +237,8 @@ bool parse_queue_url(std::string_view url, std::string& account, std::string& na
     }
     auto q = url.find('?');
     if (q != std::string_view::npos) url = url.substr(0, q);
-    while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+    while (!url.empty() && url.back() == '/')
+        url.remove_suffix(1);
     auto last = url.rfind('/');
     if (last == std::string_view::npos || last == 0) return false;
     auto prev = url.rfind('/', last - 1);

@@ -23,11 +23,14 @@ attribute_map map_from(std::string_view text) {
     attribute_map out;
     auto doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_object())
-        for (auto& [k, v] : doc.items()) out[k] = v.get<std::string>();
+        for (auto& [k, v] : doc.items())
+            out[k] = v.get<std::string>();
     return out;
 }
 
-std::string map_text(const attribute_map& m) { return nlohmann::json(m).dump(); }
+std::string map_text(const attribute_map& m) {
+    return nlohmann::json(m).dump();
+}
 
 queue row(storage::statement& s) {
     queue q;
@@ -49,8 +52,9 @@ store::store(storage::database& db)
     : db_(migrated(db)),
       find_(db, std::string("SELECT ") + columns + " FROM sqs_queues WHERE account = ? AND region = ? AND name = ?"),
       insert_(db, std::string("INSERT INTO sqs_queues(") + columns + ") VALUES(?, ?, ?, ?, ?, ?, ?)"),
-      update_(db, "UPDATE sqs_queues SET attributes = ?, tags = ?, modified_ms = ? "
-                  "WHERE account = ? AND region = ? AND name = ?"),
+      update_(db,
+              "UPDATE sqs_queues SET attributes = ?, tags = ?, modified_ms = ? "
+              "WHERE account = ? AND region = ? AND name = ?"),
       remove_(db, "DELETE FROM sqs_queues WHERE account = ? AND region = ? AND name = ?"),
       list_(db, std::string("SELECT ") + columns +
                     " FROM sqs_queues WHERE account = ? AND region = ? AND substr(name, 1, ?) = ? AND name > ? "
@@ -88,7 +92,8 @@ std::vector<queue> store::list(std::string_view account, std::string_view region
     list_.bind_all(account, region, static_cast<std::int64_t>(prefix.size()), prefix, after,
                    static_cast<std::int64_t>(limit));
     std::vector<queue> out;
-    while (list_.step()) out.push_back(row(list_));
+    while (list_.step())
+        out.push_back(row(list_));
     list_.reset();
     return out;
 }
