@@ -38,9 +38,9 @@ Options of serve (each has an environment variable; the option wins):
                    info logs one line per request
 
 Point a client at it:
-  export AWS_ENDPOINT_URL=http://localhost:4566 AWS_ACCESS_KEY_ID=test \
-         AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-  aws sqs create-queue --queue-name orders
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+  aws --endpoint-url http://localhost:4566 sqs create-queue --queue-name orders
+  (SDKs: endpoint_url=http://localhost:4566, or AWS_ENDPOINT_URL)
 
 The account is 000000000000, or the access key id when that is twelve digits;
 the region is the one the request is signed for.
