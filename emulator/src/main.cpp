@@ -125,7 +125,7 @@ int serve(const options& o) {
         die(e.what());
     }
     eddy::dispatcher calls;
-    eddy::service_env env{*db, clock, calls};
+    eddy::service_env env{*db, clock, calls, io.get_executor()};
     eddy::register_services(env);
 
     eddy::http::server_config config;
@@ -146,6 +146,7 @@ int serve(const options& o) {
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         eddy::log::info(std::string("shutting down on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        calls.stop();
         server.stop([&] {
             deadline.cancel();
             signals.cancel();

@@ -3,6 +3,7 @@
 #include "core/aws_error.hpp"
 #include "core/clock.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,11 @@ class dispatcher {
     const handler* find(std::string_view service, std::string_view operation) const;
     bool implements(std::string_view service) const;
     void set_input_hook(std::string_view service, input_hook hook);
+    // Shutdown: services register what must end before the server can (long polls, pollers).
+    void on_stop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
+    void stop() {
+        for (auto& h : stop_hooks_) h();
+    }
     void apply_input_hook(const request_context& ctx, json& input) const;
     std::vector<std::string> operations(std::string_view service) const;
 
@@ -66,6 +72,7 @@ class dispatcher {
   private:
     std::map<std::string, std::map<std::string, handler, std::less<>>, std::less<>> handlers_;
     std::map<std::string, input_hook, std::less<>> hooks_;
+    std::vector<std::function<void()>> stop_hooks_;
 };
 
 // The error for an operation the model has and eddy does not implement.
@@ -76,6 +83,9 @@ struct service_env {
     storage::database& db;
     const eddy::clock& clock;
     dispatcher& calls;
+    boost::asio::any_io_executor executor;  // the event loop every service runs on
+
+    void on_stop(std::function<void()> hook) { calls.on_stop(std::move(hook)); }
 };
 
 }  // namespace eddy

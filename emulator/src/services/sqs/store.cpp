@@ -1,17 +1,22 @@
 #include "services/sqs/store.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace eddy::sqs {
 
 namespace {
 
+// Each step ships once and never changes; new schema comes as a new step.
 const std::vector<std::string_view> schema = {
     R"(CREATE TABLE sqs_queues (
          account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
          attributes TEXT NOT NULL, tags TEXT NOT NULL,
          created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL,
          PRIMARY KEY (account, region, name)))",
+    R"(CREATE TABLE sqs_messages (
+         queue INTEGER NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL,
+         attributes BLOB, trace_header TEXT, sender_id TEXT, sent_ms INTEGER NOT NULL,
+         visible_at_ms INTEGER NOT NULL, receive_count INTEGER NOT NULL, first_receive_ms INTEGER NOT NULL,
+         nonce TEXT NOT NULL, group_id TEXT, dedup_id TEXT, sequence_number TEXT, dead_letter_source TEXT,
+         PRIMARY KEY (queue, seq)))",
 };
 
 storage::database& migrated(storage::database& db) {
@@ -23,79 +28,117 @@ attribute_map map_from(std::string_view text) {
     attribute_map out;
     auto doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_object())
-        for (auto& [k, v] : doc.items())
-            out[k] = v.get<std::string>();
+        for (auto& [k, v] : doc.items()) out[k] = v.get<std::string>();
     return out;
 }
 
-std::string map_text(const attribute_map& m) {
-    return nlohmann::json(m).dump();
-}
-
-queue row(storage::statement& s) {
-    queue q;
-    q.account = s.text(0);
-    q.region = s.text(1);
-    q.name = s.text(2);
-    q.attributes = map_from(s.text_view(3));
-    q.tags = map_from(s.text_view(4));
-    q.created_ms = s.int64(5);
-    q.modified_ms = s.int64(6);
-    return q;
-}
-
-constexpr const char* columns = "account, region, name, attributes, tags, created_ms, modified_ms";
+std::string map_text(const attribute_map& m) { return nlohmann::json(m).dump(); }
 
 }  // namespace
 
 store::store(storage::database& db)
     : db_(migrated(db)),
-      find_(db, std::string("SELECT ") + columns + " FROM sqs_queues WHERE account = ? AND region = ? AND name = ?"),
-      insert_(db, std::string("INSERT INTO sqs_queues(") + columns + ") VALUES(?, ?, ?, ?, ?, ?, ?)"),
-      update_(db,
-              "UPDATE sqs_queues SET attributes = ?, tags = ?, modified_ms = ? "
-              "WHERE account = ? AND region = ? AND name = ?"),
-      remove_(db, "DELETE FROM sqs_queues WHERE account = ? AND region = ? AND name = ?"),
-      list_(db, std::string("SELECT ") + columns +
-                    " FROM sqs_queues WHERE account = ? AND region = ? AND substr(name, 1, ?) = ? AND name > ? "
-                    "ORDER BY name LIMIT ?") {}
+      insert_(db, "INSERT INTO sqs_queues(account, region, name, attributes, tags, created_ms, modified_ms) "
+                  "VALUES(?, ?, ?, ?, ?, ?, ?)"),
+      update_(db, "UPDATE sqs_queues SET attributes = ?, tags = ?, modified_ms = ? WHERE rowid = ?"),
+      remove_(db, "DELETE FROM sqs_queues WHERE rowid = ?"),
+      remove_messages_(db, "DELETE FROM sqs_messages WHERE queue = ?"),
+      all_(db, "SELECT rowid, account, region, name, attributes, tags, created_ms, modified_ms FROM sqs_queues"),
+      insert_msg_(db, "INSERT INTO sqs_messages(queue, seq, id, body, attributes, trace_header, sender_id, sent_ms, "
+                      "visible_at_ms, receive_count, first_receive_ms, nonce, group_id, dedup_id, sequence_number, "
+                      "dead_letter_source) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      update_msg_(db, "UPDATE sqs_messages SET visible_at_ms = ?, receive_count = ?, first_receive_ms = ?, nonce = ? "
+                      "WHERE queue = ? AND seq = ?"),
+      delete_msg_(db, "DELETE FROM sqs_messages WHERE queue = ? AND seq = ?"),
+      messages_(db, "SELECT seq, id, body, attributes, trace_header, sender_id, sent_ms, visible_at_ms, receive_count, "
+                    "first_receive_ms, nonce, group_id, dedup_id, sequence_number, dead_letter_source "
+                    "FROM sqs_messages WHERE queue = ? ORDER BY seq") {}
 
-std::optional<queue> store::find(std::string_view account, std::string_view region, std::string_view name) {
-    find_.bind_all(account, region, name);
-    std::optional<queue> out;
-    if (find_.step()) out = row(find_);
-    find_.reset();
-    return out;
-}
-
-void store::insert(const queue& q) {
+std::int64_t store::insert(const queue& q) {
     insert_.bind_all(q.account, q.region, q.name, map_text(q.attributes), map_text(q.tags), q.created_ms,
                      q.modified_ms);
     insert_.run();
+    return db_.last_insert_rowid();
 }
 
-void store::update(const queue& q) {
-    update_.bind_all(map_text(q.attributes), map_text(q.tags), q.modified_ms, q.account, q.region, q.name);
+void store::update(std::int64_t row_id, const queue& q) {
+    update_.bind_all(map_text(q.attributes), map_text(q.tags), q.modified_ms, row_id);
     update_.run();
 }
 
-bool store::remove(std::string_view account, std::string_view region, std::string_view name) {
-    remove_.bind_all(account, region, name);
-    remove_.step();
-    bool removed = remove_.changes() > 0;
-    remove_.reset();
-    return removed;
+void store::remove(std::int64_t row_id) {
+    storage::transaction tx(db_);
+    remove_messages_.bind(1, row_id).run();
+    remove_.bind(1, row_id).run();
+    tx.commit();
 }
 
-std::vector<queue> store::list(std::string_view account, std::string_view region, std::string_view prefix,
-                               std::string_view after, std::size_t limit) {
-    list_.bind_all(account, region, static_cast<std::int64_t>(prefix.size()), prefix, after,
-                   static_cast<std::int64_t>(limit));
-    std::vector<queue> out;
-    while (list_.step())
-        out.push_back(row(list_));
-    list_.reset();
-    return out;
+void store::each_queue(const std::function<void(std::int64_t, queue)>& fn) {
+    while (all_.step()) {
+        queue q;
+        q.account = all_.text(1);
+        q.region = all_.text(2);
+        q.name = all_.text(3);
+        q.attributes = map_from(all_.text_view(4));
+        q.tags = map_from(all_.text_view(5));
+        q.created_ms = all_.int64(6);
+        q.modified_ms = all_.int64(7);
+        fn(all_.int64(0), std::move(q));
+    }
+    all_.reset();
+}
+
+void store::insert_message(std::int64_t queue_row, const message& m) {
+    auto& s = insert_msg_;
+    s.bind(1, queue_row).bind(2, m.seq).bind(3, m.id).bind_blob(4, m.body);
+    if (m.attributes.empty()) {
+        s.bind_null(5);
+    } else {
+        auto cbor = json::to_cbor(m.attributes);
+        s.bind_blob(5, std::string_view(reinterpret_cast<const char*>(cbor.data()), cbor.size()));
+    }
+    s.bind(6, m.trace_header).bind(7, m.sender_id).bind(8, m.sent_ms).bind(9, m.visible_at_ms);
+    s.bind(10, static_cast<std::int64_t>(m.receive_count)).bind(11, m.first_receive_ms).bind(12, m.nonce);
+    s.bind(13, m.group_id).bind(14, m.dedup_id).bind(15, m.sequence_number).bind(16, m.dead_letter_source_arn);
+    s.run();
+}
+
+void store::update_message(std::int64_t queue_row, const message& m) {
+    update_msg_.bind_all(m.visible_at_ms, static_cast<std::int64_t>(m.receive_count), m.first_receive_ms, m.nonce,
+                         queue_row, m.seq);
+    update_msg_.run();
+}
+
+void store::delete_message(std::int64_t queue_row, std::int64_t seq) { delete_msg_.bind_all(queue_row, seq).run(); }
+
+void store::delete_messages(std::int64_t queue_row) { remove_messages_.bind(1, queue_row).run(); }
+
+void store::each_message(std::int64_t queue_row, const std::function<void(message)>& fn) {
+    auto& s = messages_;
+    s.bind(1, queue_row);
+    while (s.step()) {
+        message m;
+        m.seq = s.int64(0);
+        m.id = s.text(1);
+        m.body = s.text(2);
+        if (!s.is_null(3)) {
+            auto raw = s.text_view(3);
+            m.attributes = json::from_cbor(raw.begin(), raw.end());
+        }
+        m.trace_header = s.text(4);
+        m.sender_id = s.text(5);
+        m.sent_ms = s.int64(6);
+        m.visible_at_ms = s.int64(7);
+        m.receive_count = static_cast<std::int32_t>(s.int64(8));
+        m.first_receive_ms = s.int64(9);
+        m.nonce = s.text(10);
+        m.group_id = s.text(11);
+        m.dedup_id = s.text(12);
+        m.sequence_number = s.text(13);
+        m.dead_letter_source_arn = s.text(14);
+        fn(std::move(m));
+    }
+    s.reset();
 }
 
 }  // namespace eddy::sqs

@@ -1,31 +1,38 @@
 #pragma once
 
+#include "services/sqs/message.hpp"
 #include "services/sqs/queue.hpp"
 #include "storage/sqlite.hpp"
 
-#include <optional>
+#include <functional>
 #include <vector>
 
 namespace eddy::sqs {
 
-// Queues in SQLite, scoped by account and region. Every write is committed
-// before it returns, so what a handler acknowledged is on disk. Used from the
-// event loop thread only.
+// Queues and their messages in SQLite. Every write is committed before it
+// returns (or with the batch's transaction), so what a handler acknowledged is
+// on disk. Used from the event loop thread only.
 class store {
   public:
     explicit store(storage::database& db);
 
-    std::optional<queue> find(std::string_view account, std::string_view region, std::string_view name);
-    void insert(const queue& q);
-    void update(const queue& q);  // attributes, tags, modified time
-    bool remove(std::string_view account, std::string_view region, std::string_view name);
-    // Queues whose names start with `prefix` and sort after `after`, by name, at most `limit`.
-    std::vector<queue> list(std::string_view account, std::string_view region, std::string_view prefix,
-                            std::string_view after, std::size_t limit);
+    std::int64_t insert(const queue& q);  // returns the queue's row id
+    void update(std::int64_t row_id, const queue& q);
+    void remove(std::int64_t row_id);
+    void each_queue(const std::function<void(std::int64_t row_id, queue q)>& fn);
+
+    void insert_message(std::int64_t queue_row, const message& m);
+    void update_message(std::int64_t queue_row, const message& m);  // visibility, receives, nonce
+    void delete_message(std::int64_t queue_row, std::int64_t seq);
+    void delete_messages(std::int64_t queue_row);
+    void each_message(std::int64_t queue_row, const std::function<void(message m)>& fn);
+
+    storage::database& db() { return db_; }
 
   private:
     storage::database& db_;
-    storage::statement find_, insert_, update_, remove_, list_;
+    storage::statement insert_, update_, remove_, remove_messages_, all_, insert_msg_, update_msg_, delete_msg_,
+        messages_;
 };
 
 }  // namespace eddy::sqs
