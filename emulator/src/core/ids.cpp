@@ -38,24 +38,18 @@ std::string make_arn(std::string_view service, std::string_view region, std::str
 }
 
 bool parse_arn(std::string_view arn, arn_parts& out) {
-    std::string_view parts[5];
-    std::size_t pos = 0;
+    // arn:partition:service:region:account:resource, where the resource may hold more colons
     if (arn.substr(0, 4) != "arn:") return false;
-    pos = 4;
-    for (auto& part : parts) {
-        auto colon = arn.find(':', pos);
+    std::string_view rest = arn.substr(4);
+    std::string* fields[] = {&out.partition, &out.service, &out.region, &out.account};
+    for (auto* field : fields) {
+        auto colon = rest.find(':');
         if (colon == std::string_view::npos) return false;
-        part = arn.substr(pos, colon - pos);
-        pos = colon + 1;
+        *field = std::string(rest.substr(0, colon));
+        rest.remove_prefix(colon + 1);
     }
-    // parts holds partition, service, region, account and then one extra split of the resource
-    out.partition = parts[0];
-    out.service = parts[1];
-    out.region = parts[2];
-    out.account = parts[3];
-    out.resource = std::string(parts[4]) + ":" + std::string(arn.substr(pos));
-    if (out.partition.empty() || out.service.empty()) return false;
-    return true;
+    out.resource = std::string(rest);
+    return !out.partition.empty() && !out.service.empty() && !out.resource.empty();
 }
 
 bool is_valid_region(std::string_view region) {
@@ -149,7 +143,10 @@ bool parse_iso8601(std::string_view s, std::int64_t& epoch_ms) {
             }
         }
     }
-    if (pos != s.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+    if (pos != s.size() || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60) return false;
+    static constexpr int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > month_days[mo - 1] || (mo == 2 && d == 29 && !leap)) return false;
     std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
     epoch_ms = secs * 1000 + frac_ms;

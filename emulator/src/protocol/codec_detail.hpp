@@ -15,6 +15,13 @@ inline const json& target_of(const service_model& m, const json& member) {
     return m.shape(member["shape"].get_ref<const std::string&>());
 }
 
+inline std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 inline std::string shape_type(const json& shape) {
     return shape.value("type", "string");
 }

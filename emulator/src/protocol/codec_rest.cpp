@@ -10,12 +10,6 @@ namespace eddy::protocol::detail {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 std::vector<std::string> split_list(std::string_view text) {
     std::vector<std::string> out;
     while (true) {
@@ -41,7 +35,9 @@ json body_json_members(const service_model& m, const json& shape, const json& bo
 
 bool xml_root(const std::string& text, xml::element& root) {
     std::string error;
-    if (!xml::parse(text, root, error)) throw serialization_error("Malformed XML body: " + error);
+    if (!xml::parse(text, root, error))
+        throw aws_error("MalformedXML",
+                        "The XML you provided was not well-formed or did not validate against our published schema");
     return true;
 }
 

@@ -15,7 +15,7 @@ void set_target(route& out, const service_info* svc, const service_model& m, std
 
 // Matches one REST route against the request; returns a score (higher is more
 // specific) or -1. Labels are captured still percent-encoded.
-int match_rest(const rest_route& rt, const wire_request& r,
+int match_rest(const service_model& m, const rest_route& rt, const wire_request& r,
                const std::vector<std::pair<std::string, std::string>>& query,
                std::vector<std::pair<std::string, std::string>>& labels) {
     if (rt.method != r.method) return -1;
@@ -46,13 +46,30 @@ int match_rest(const rest_route& rt, const wire_request& r,
         pos = end;
     }
     if (pos < path.size() && path.substr(pos) != "/") return -1;
-    for (auto& [k, v] : rt.query_literals) {
-        bool found = false;
+    auto has_query = [&](std::string_view key, std::string_view value) {
         for (auto& [qk, qv] : query)
-            if (qk == k && (v.empty() || qv == v)) found = true;
-        if (!found) return -1;
+            if (qk == key && (value.empty() || qv == value)) return true;
+        return false;
+    };
+    for (auto& [k, v] : rt.query_literals)
+        if (!has_query(k, v)) return -1;
+    // Operations sharing a URI template (S3's PutObject, UploadPart, CopyObject) differ in the
+    // query parameters and headers they require: a candidate missing one is not the operation.
+    int required = 0;
+    auto* op = m.operation(rt.operation);
+    if (auto in = op->find("input"); in != op->end()) {
+        auto& shape = m.shape((*in)["shape"].get<std::string>());
+        for (auto& name : shape.value("required", json::array())) {
+            auto& member = shape["members"][name.get<std::string>()];
+            auto location = member.value("location", "");
+            if (location != "querystring" && location != "header") continue;
+            std::string wire = member.value("locationName", name.get<std::string>());
+            bool present = location == "querystring" ? has_query(wire, "") : r.has_header(detail::lower(wire));
+            if (!present) return -1;
+            ++required;
+        }
     }
-    return literals * 8 + static_cast<int>(rt.query_literals.size()) * 2 + (greedy ? 0 : 1);
+    return literals * 32 + static_cast<int>(rt.query_literals.size()) * 8 + required * 2 + (greedy ? 0 : 1);
 }
 
 bool route_rest(route& out, const service_info* svc, const wire_request& r) {
@@ -61,7 +78,7 @@ bool route_rest(route& out, const service_info* svc, const wire_request& r) {
     int best = -1;
     std::vector<std::pair<std::string, std::string>> labels;
     for (auto& rt : m.rest_routes()) {
-        int score = match_rest(rt, r, query, labels);
+        int score = match_rest(m, rt, r, query, labels);
         if (score > best) {
             best = score;
             out.op.name = rt.operation;
