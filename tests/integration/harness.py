@@ -53,6 +53,8 @@ class Eddy:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=timeout)
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
         return self.proc.returncode if self.proc else None
 
     def kill9(self):
@@ -67,6 +69,9 @@ class Eddy:
 
     def __exit__(self, *exc):
         self.stop()
+        # keep the log of a failed test for whoever reads the output; drop the rest
+        if exc[0] is None and self.log_path and os.path.exists(self.log_path):
+            os.unlink(self.log_path)
 
 
 def client(service, endpoint, region="us-east-1", **config):
