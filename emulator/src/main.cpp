@@ -116,7 +116,8 @@ int serve(const options& o) {
         if (ec) die("cannot create data directory " + o.data_dir + ": " + ec.message());
         db_path = (std::filesystem::path(o.data_dir) / "eddy.db").string();
     }
-    boost::asio::io_context io(1);
+    // One thread runs everything, so Asio may skip its internal locking.
+    boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
     eddy::system_clock clock;
     std::optional<eddy::storage::database> db;
     try {

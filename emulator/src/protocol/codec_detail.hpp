@@ -11,9 +11,7 @@
 
 namespace eddy::protocol::detail {
 
-inline const json& target_of(const service_model& m, const json& member) {
-    return m.shape(member["shape"].get_ref<const std::string&>());
-}
+inline const json& target_of(const service_model& m, const json& member) { return m.target(member); }
 
 inline std::string lower(std::string_view s) {
     std::string out(s);
@@ -22,8 +20,9 @@ inline std::string lower(std::string_view s) {
     return out;
 }
 
-inline std::string shape_type(const json& shape) {
-    return shape.value("type", "string");
+inline std::string_view shape_type(const json& shape) {
+    auto it = shape.find("type");
+    return it == shape.end() ? std::string_view("string") : std::string_view(it->get_ref<const std::string&>());
 }
 
 // The name a member travels under: its locationName, else the target shape's, else its own.

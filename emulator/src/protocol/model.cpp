@@ -31,17 +31,19 @@ constexpr service_info service_table[] = {
 struct embedded {
     std::string_view name;
     std::string_view text;
+    // parsed on first use; the once_flag makes that safe from any thread and cheap afterwards
+    mutable std::once_flag parsed_once;
+    mutable std::unique_ptr<service_model> parsed;
 };
 
-const std::vector<embedded>& embedded_models() {
-    static const std::vector<embedded> all = {
+embedded embedded_table[] = {
 #define EDDY_MODEL(symbol, name) \
-    {name, std::string_view(eddy_model_##symbol##_begin, eddy_model_##symbol##_end - eddy_model_##symbol##_begin)},
+    {name, std::string_view(eddy_model_##symbol##_begin, eddy_model_##symbol##_end - eddy_model_##symbol##_begin), {}, {}},
 #include "models.inc"
 #undef EDDY_MODEL
-    };
-    return all;
-}
+};
+
+std::span<const embedded> embedded_models() { return embedded_table; }
 
 }  // namespace
 
@@ -81,19 +83,38 @@ std::vector<std::string_view> embedded_model_names() {
 }
 
 const service_model& model(std::string_view name) {
-    static std::mutex mutex;
-    static std::map<std::string, std::unique_ptr<service_model>, std::less<>> cache;
-    std::lock_guard lock(mutex);
-    if (auto it = cache.find(name); it != cache.end()) return *it->second;
-    auto text = embedded_model(name);
-    if (text.empty()) throw std::out_of_range("no embedded model named " + std::string(name));
-    auto parsed = std::make_unique<service_model>(std::string(name), json::parse(text));
-    auto& ref = *parsed;
-    cache.emplace(std::string(name), std::move(parsed));
-    return ref;
+    for (auto& m : embedded_models()) {
+        if (m.name != name) continue;
+        std::call_once(m.parsed_once,
+                       [&m] { m.parsed = std::make_unique<service_model>(std::string(m.name), json::parse(m.text)); });
+        return *m.parsed;
+    }
+    throw std::out_of_range("no embedded model named " + std::string(name));
 }
 
-service_model::service_model(std::string name, json doc) : name_(std::move(name)), doc_(std::move(doc)) {}
+service_model::service_model(std::string name, json doc) : name_(std::move(name)), doc_(std::move(doc)) {
+    // Codecs follow member -> shape links on every request: resolve them all now.
+    auto& shapes = doc_["shapes"];
+    auto link = [&](const json& member) {
+        if (auto it = member.find("shape"); it != member.end())
+            if (auto target = shapes.find(it->get_ref<const std::string&>()); target != shapes.end())
+                targets_[&member] = &*target;
+    };
+    for (auto& [shape_name, shape] : shapes.items()) {
+        if (auto members = shape.find("members"); members != shape.end())
+            for (auto& [member_name, member] : members->items()) link(member);
+        for (const char* part : {"member", "key", "value"})
+            if (auto it = shape.find(part); it != shape.end()) link(*it);
+    }
+    for (auto& [op_name, op] : doc_["operations"].items())
+        for (const char* part : {"input", "output"})
+            if (auto it = op.find(part); it != op.end()) link(*it);
+}
+
+const json& service_model::target(const json& member) const {
+    if (auto it = targets_.find(&member); it != targets_.end()) return *it->second;
+    return shape(member["shape"].get_ref<const std::string&>());
+}
 
 const json* service_model::operation(std::string_view name) const {
     auto& ops = doc_["operations"];

@@ -4,6 +4,7 @@
 
 #include <mutex>
 #include <span>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,8 @@ class service_model {
     const json* operation(std::string_view name) const;
     const json& shape(std::string_view name) const;  // throws std::out_of_range for an unknown shape
     const json* find_shape(std::string_view name) const;
+    // The shape a member reference ({"shape": "X", ...}) points at; resolved once when the model is parsed.
+    const json& target(const json& member) const;
     const json& operations() const { return doc_["operations"]; }
     const std::vector<rest_route>& rest_routes() const;  // built on first use
 
@@ -61,6 +64,7 @@ class service_model {
 
     std::string name_;
     json doc_;
+    std::unordered_map<const json*, const json*> targets_;
     mutable std::vector<rest_route> routes_;
     mutable std::once_flag routes_once_;
 };

@@ -38,6 +38,7 @@ std::string map_text(const attribute_map& m) { return nlohmann::json(m).dump(); 
 
 store::store(storage::database& db)
     : db_(migrated(db)),
+      keep_messages_(!db.in_memory()),
       insert_(db, "INSERT INTO sqs_queues(account, region, name, attributes, tags, created_ms, modified_ms) "
                   "VALUES(?, ?, ?, ?, ?, ?, ?)"),
       update_(db, "UPDATE sqs_queues SET attributes = ?, tags = ?, modified_ms = ? WHERE rowid = ?"),
@@ -89,6 +90,7 @@ void store::each_queue(const std::function<void(std::int64_t, queue)>& fn) {
 }
 
 void store::insert_message(std::int64_t queue_row, const message& m) {
+    if (!keep_messages_) return;
     auto& s = insert_msg_;
     s.bind(1, queue_row).bind(2, m.seq).bind(3, m.id).bind_blob(4, m.body);
     if (m.attributes.empty()) {
@@ -104,14 +106,18 @@ void store::insert_message(std::int64_t queue_row, const message& m) {
 }
 
 void store::update_message(std::int64_t queue_row, const message& m) {
+    if (!keep_messages_) return;
     update_msg_.bind_all(m.visible_at_ms, static_cast<std::int64_t>(m.receive_count), m.first_receive_ms, m.nonce,
                          queue_row, m.seq);
     update_msg_.run();
 }
 
-void store::delete_message(std::int64_t queue_row, std::int64_t seq) { delete_msg_.bind_all(queue_row, seq).run(); }
+void store::delete_message(std::int64_t queue_row, std::int64_t seq) {
+    if (!keep_messages_) return;
+    delete_msg_.bind_all(queue_row, seq).run(); }
 
-void store::delete_messages(std::int64_t queue_row) { remove_messages_.bind(1, queue_row).run(); }
+void store::delete_messages(std::int64_t queue_row) {
+    if (!keep_messages_) return; remove_messages_.bind(1, queue_row).run(); }
 
 void store::each_message(std::int64_t queue_row, const std::function<void(message)>& fn) {
     auto& s = messages_;

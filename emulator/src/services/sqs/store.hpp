@@ -31,6 +31,9 @@ class store {
 
   private:
     storage::database& db_;
+    // Without a data directory the broker's memory is the only copy that matters:
+    // messages are not mirrored into the in-memory database.
+    bool keep_messages_;
     storage::statement insert_, update_, remove_, remove_messages_, all_, insert_msg_, update_msg_, delete_msg_,
         messages_;
 };
