@@ -253,10 +253,14 @@ std::vector<message*> broker::take(queue_state& q, std::size_t max, std::optiona
         // Strict order per group: a group with a message in flight (or not yet visible) yields nothing.
         std::set<std::string> blocked;
         for (auto& [seq, m] : q.messages)
-            if (m.visible_at_ms > now) blocked.insert(m.group_id);
+            if (m.in_flight(now)) blocked.insert(m.group_id);
         for (auto& [seq, m] : q.messages) {
             if (candidates.size() >= max) break;
-            if (m.visible_at_ms > now || blocked.count(m.group_id)) continue;
+            if (blocked.count(m.group_id)) continue;
+            if (m.visible_at_ms > now) {
+                blocked.insert(m.group_id);  // nothing after a delayed message may overtake it
+                continue;
+            }
             candidates.push_back(seq);
         }
     } else {

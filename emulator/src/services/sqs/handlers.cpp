@@ -601,10 +601,17 @@ class service {
         }
     }
 
-    // Setting RedrivePolicy or Policy to "" removes it, as on AWS.
+    // Setting RedrivePolicy or Policy to "" removes it, as on AWS; a redrive policy is
+    // kept as AWS returns it, with maxReceiveCount a number even when it was sent as a string.
     static void drop_empty_policies(attribute_map& attributes) {
         for (auto name : {"Policy", "RedrivePolicy", "RedriveAllowPolicy"})
             if (auto it = attributes.find(name); it != attributes.end() && it->second.empty()) attributes.erase(it);
+        if (auto it = attributes.find("RedrivePolicy"); it != attributes.end()) {
+            auto policy = json::parse(it->second);
+            auto& count = policy["maxReceiveCount"];
+            if (count.is_string()) count = std::stoll(count.get<std::string>());
+            it->second = json{{"deadLetterTargetArn", policy["deadLetterTargetArn"]}, {"maxReceiveCount", count}}.dump();
+        }
     }
 };
 
