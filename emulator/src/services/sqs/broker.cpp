@@ -68,9 +68,9 @@ void broker::index(queue_state& q, message m) {
         std::from_chars(m.sequence_number.data(), m.sequence_number.data() + m.sequence_number.size(), n);
         q.fifo_sequence = std::max(q.fifo_sequence, n);
     }
-    q.by_id[m.id] = seq;
     q.schedule.emplace(m.visible_at_ms, seq);
-    q.messages.emplace(seq, std::move(m));
+    auto [it, inserted] = q.messages.emplace(seq, std::move(m));
+    q.by_id[it->second.id] = seq;
 }
 
 void broker::parse_redrive(queue_state& q) {
@@ -193,7 +193,7 @@ send_result broker::send(queue_state& q, send_request r) {
     m.seq = q.next_seq++;
     m.id = new_uuid();
     m.body = std::move(r.body);
-    m.attributes = std::move(r.attributes);
+    if (!r.attributes.empty()) m.attributes = std::move(r.attributes);
     m.trace_header = std::move(r.trace_header);
     m.md5_body = result.md5_body;
     m.md5_attributes = result.md5_attributes;

@@ -15,7 +15,7 @@ struct message {
     std::int64_t seq = 0;  // arrival order within the queue
     std::string id;
     std::string body;
-    json attributes = json::object();  // MessageAttributes: {name: {DataType, StringValue | BinaryValue}}
+    json attributes;  // MessageAttributes {name: {DataType, StringValue | BinaryValue}}; null when none
     std::string trace_header;          // the AWSTraceHeader system attribute
     std::string md5_body, md5_attributes, md5_system;
     std::string sender_id;
