@@ -116,22 +116,37 @@ std::string scalar_to_text(const json& shape, const json& value, std::string_vie
     return value.dump();
 }
 
-json from_wire_json(const service_model& m, const json& shape, const json& value, std::string_view path) {
+namespace {
+
+// Where a value sits in the request, spelled out only when an error names it.
+struct path_ref {
+    const path_ref* parent;
+    std::string_view name;
+    std::size_t index = 0;  // 1-based list position when name is empty
+
+    std::string str() const {
+        std::string out = parent ? parent->str() : std::string();
+        if (!out.empty() || parent) out += ".";
+        out += name.empty() ? std::to_string(index) : std::string(name);
+        return out;
+    }
+};
+
+// Consumes `value`: strings are moved, not copied (a message body can be a megabyte).
+json from_wire(const service_model& m, const json& shape, json& value, const path_ref& path) {
     auto type = shape_type(shape);
     auto mismatch = [&](const char* expected) {
-        return serialization_error("Unexpected value type at '" + std::string(path) + "': expected " + expected);
+        return serialization_error("Unexpected value type at '" + path.str() + "': expected " + expected);
     };
     if (value.is_null()) return nullptr;
     if (type == "structure") {
         if (!value.is_object()) throw mismatch("an object");
         json out = json::object();
-        auto& members = shape["members"];
-        for (auto& [name, member] : members.items()) {
-            auto& target = target_of(m, member);
-            auto wire = member.value("locationName", name);
-            auto it = value.find(wire);
+        for (auto& [name, member] : shape["members"].items()) {
+            auto loc = member.find("locationName");
+            auto it = value.find(loc == member.end() ? name : loc->get_ref<const std::string&>());
             if (it == value.end() || it->is_null()) continue;
-            out[name] = from_wire_json(m, target, *it, std::string(path) + "." + name);
+            out[name] = from_wire(m, target_of(m, member), *it, path_ref{&path, name});
         }
         return out;
     }
@@ -140,20 +155,19 @@ json from_wire_json(const service_model& m, const json& shape, const json& value
         json out = json::array();
         auto& target = target_of(m, shape["member"]);
         for (std::size_t i = 0; i < value.size(); ++i)
-            out.push_back(from_wire_json(m, target, value[i], std::string(path) + "." + std::to_string(i + 1)));
+            out.push_back(from_wire(m, target, value[i], path_ref{&path, {}, i + 1}));
         return out;
     }
     if (type == "map") {
         if (!value.is_object()) throw mismatch("an object");
         json out = json::object();
         auto& target = target_of(m, shape["value"]);
-        for (auto& [k, v] : value.items())
-            out[k] = from_wire_json(m, target, v, std::string(path) + "." + k);
+        for (auto& [k, v] : value.items()) out[k] = from_wire(m, target, v, path_ref{&path, k});
         return out;
     }
     if (type == "string") {
         if (!value.is_string()) throw mismatch("a string");
-        return value;
+        return std::move(value);
     }
     if (type == "integer" || type == "long") {
         if (value.is_number_integer()) return value;
@@ -163,7 +177,7 @@ json from_wire_json(const service_model& m, const json& shape, const json& value
     }
     if (type == "float" || type == "double") {
         if (value.is_number()) return value;
-        if (value.is_string()) return scalar_from_text(shape, value.get<std::string>(), "", path);
+        if (value.is_string()) return scalar_from_text(shape, value.get<std::string>(), "", path.str());
         throw mismatch("a number");
     }
     if (type == "boolean") {
@@ -176,9 +190,35 @@ json from_wire_json(const service_model& m, const json& shape, const json& value
     }
     if (type == "blob") {
         if (!value.is_string()) throw mismatch("a base64 string");
-        return scalar_from_text(shape, value.get<std::string>(), "", path);
+        return scalar_from_text(shape, value.get<std::string>(), "", path.str());
     }
-    return value;  // document types pass through
+    return std::move(value);  // document types pass through
+}
+
+}  // namespace
+
+json from_wire_json(const service_model& m, const json& shape, const json& value, std::string_view path) {
+    json copy = value;
+    return from_wire_json(m, shape, std::move(copy), path);
+}
+
+json from_wire_json(const service_model& m, const json& shape, json&& value, std::string_view path) {
+    path_ref root{nullptr, path};
+    if (path.empty()) {
+        // top level: member paths read "QueueUrl", not ".QueueUrl"
+        auto type = shape_type(shape);
+        if (type == "structure" && value.is_object()) {
+            json out = json::object();
+            for (auto& [name, member] : shape["members"].items()) {
+                auto loc = member.find("locationName");
+                auto it = value.find(loc == member.end() ? name : loc->get_ref<const std::string&>());
+                if (it == value.end() || it->is_null()) continue;
+                out[name] = from_wire(m, target_of(m, member), *it, path_ref{nullptr, name});
+            }
+            return out;
+        }
+    }
+    return from_wire(m, shape, value, root);
 }
 
 json to_wire_json(const service_model& m, const json& shape, const json& value) {
@@ -275,7 +315,7 @@ json decode_request(const operation_ref& op, const wire_request& request) {
         if (body.is_discarded()) throw serialization_error("Unable to parse request body as JSON");
     }
     if (!body.is_object()) throw serialization_error("The request body must be a JSON object");
-    return from_wire_json(*op.model, target_of(*op.model, *input_ref), body, "");
+    return from_wire_json(*op.model, target_of(*op.model, *input_ref), std::move(body), "");
 }
 
 void encode_output(const operation_ref& op, const json& output, const std::string& request_id,

@@ -44,6 +44,7 @@ std::string format_timestamp(double epoch_seconds, std::string_view format);
 
 // JSON body <-> neutral, for json and rest-json.
 json from_wire_json(const service_model& m, const json& shape, const json& value, std::string_view path);
+json from_wire_json(const service_model& m, const json& shape, json&& value, std::string_view path);
 json to_wire_json(const service_model& m, const json& shape, const json& value);
 
 // XML <-> neutral for query responses and rest-xml bodies.

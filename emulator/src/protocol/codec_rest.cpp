@@ -30,7 +30,7 @@ json body_json_members(const service_model& m, const json& shape, const json& bo
     json filtered_shape = {{"type", "structure"}, {"members", json::object()}};
     for (auto& [name, member] : shape["members"].items())
         if (!member.contains("location")) filtered_shape["members"][name] = member;
-    return from_wire_json(m, filtered_shape, body, "");
+    return from_wire_json(m, filtered_shape, std::move(body), "");
 }
 
 bool xml_root(const std::string& text, xml::element& root) {
@@ -140,7 +140,7 @@ json decode_rest(const operation_ref& op, const wire_request& request) {
             } else {
                 auto body = json::parse(request.body, nullptr, false);
                 if (body.is_discarded()) throw serialization_error("Unable to parse request body as JSON");
-                out[name] = from_wire_json(m, target, body, name);
+                out[name] = from_wire_json(m, target, std::move(body), name);
             }
         }
         return out;
