@@ -156,7 +156,23 @@ class MoveTasks(DeadLetterCase):
         plain = self.queue("plain")
         self.expect_error("InvalidParameterValue", self.sqs.start_message_move_task, SourceArn=self.arn(plain))
         missing = self.arn(plain).rsplit(":", 1)[0] + ":does-not-exist"
-        self.expect_error("ResourceNotFoundException", self.sqs.start_message_move_task, SourceArn=missing)
+        # AWS was seen answering 404 here; the API reference lists the error without a status.
+        self.expect_error(
+            "ResourceNotFoundException", self.sqs.start_message_move_task, SourceArn=missing, status=(400, 404)
+        )
+
+    def test_one_active_task_per_source(self):
+        source, dlq = self.with_dead_letter_queue(1)
+        self.fill_dead_letter_queue(source, dlq, ["a", "b", "c"])
+        handle = self.sqs.start_message_move_task(SourceArn=self.arn(dlq), MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
+        try:
+            # AWS answers InvalidParameterValue: "There is already a task running. Only one active task is allowed ..."
+            self.expect_error("InvalidParameterValue", self.sqs.start_message_move_task, SourceArn=self.arn(dlq))
+        finally:
+            self.sqs.cancel_message_move_task(TaskHandle=handle)
+
+    def test_cancel_with_a_malformed_task_handle(self):
+        self.expect_error("InvalidParameterValue", self.sqs.cancel_message_move_task, TaskHandle="not-a-task-handle")
 
     def test_list_keeps_finished_tasks(self):
         source, dlq = self.with_dead_letter_queue(1)
