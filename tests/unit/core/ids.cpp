@@ -81,7 +81,7 @@ TEST_CASE("parse_arn rejects what is not an ARN") {
 }
 
 // Most ARNs have a resource without a colon: SQS queues, S3 buckets, IAM roles.
-TEST_CASE("BUG: parse_arn accepts a resource without a colon") {
+TEST_CASE("parse_arn accepts a resource without a colon") {
     arn_parts p;
     CHECK(parse_arn("arn:aws:sqs:us-east-1:000000000000:dead-letters", p));
     CHECK(p.service == "sqs");
@@ -163,7 +163,7 @@ TEST_CASE("parse_iso8601 rejects malformed text") {
 }
 
 // A Kinesis AT_TIMESTAMP of 2026-02-30 is an error at AWS, not the 2nd of March.
-TEST_CASE("BUG: parse_iso8601 rejects days the month does not have") {
+TEST_CASE("parse_iso8601 rejects days the month does not have") {
     std::int64_t ms = 0;
     CHECK(parse_iso8601("2024-02-29T00:00:00Z", ms));  // leap year
     CHECK_FALSE(parse_iso8601("2026-02-29T00:00:00Z", ms));

@@ -334,7 +334,7 @@ TEST_CASE("router: a presigned URL's X-Amz-Credential names the service") {
 // S3 tells these apart by query parameters and headers the URI template does not list:
 // UploadPart needs partNumber and uploadId, CopyObject an x-amz-copy-source header,
 // AbortMultipartUpload an uploadId, ListParts an uploadId.
-TEST_CASE("BUG: router: S3 object operations that share /{Bucket}/{Key+}") {
+TEST_CASE("router: S3 object operations that share /{Bucket}/{Key+}") {
     expect_route(rest("PUT", "/my-bucket/a/b/c.txt", {}, "s3"), {"s3", "s3", "rest-xml", "PutObject"});
     expect_route(rest("PUT", "/my-bucket/a/b/c.txt"), {"s3", "s3", "rest-xml", "PutObject"});
     expect_route(rest("DELETE", "/my-bucket/a/b/c.txt", {}, "s3"), {"s3", "s3", "rest-xml", "DeleteObject"});

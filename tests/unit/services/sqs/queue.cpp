@@ -203,7 +203,7 @@ TEST_CASE("RedrivePolicy: JSON with both members and a maxReceiveCount from 1 to
 }
 
 // The ordinary dead-letter queue ARN has no colon in its resource part.
-TEST_CASE("BUG: RedrivePolicy accepts an SQS queue ARN as deadLetterTargetArn") {
+TEST_CASE("RedrivePolicy accepts an SQS queue ARN as deadLetterTargetArn") {
     for (auto count : {R"("1")", R"("5")", "5", "1000"}) {
         INFO(std::string(count));
         auto policy = std::string(R"({"deadLetterTargetArn":")") + dlq_arn + R"(","maxReceiveCount":)" + count + "}";
