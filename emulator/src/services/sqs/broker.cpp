@@ -34,6 +34,15 @@ std::int64_t attribute_int(const queue& q, const char* name, std::int64_t fallba
 
 aws_error invalid(std::string message) { return aws_error("InvalidParameterValue", std::move(message)); }
 
+// FIFO sequence numbers: twenty digits, strictly increasing per queue, as AWS writes them.
+constexpr std::uint64_t sequence_base = 10000000000000000000ULL;
+std::string sequence_text(std::uint64_t n) { return std::to_string(sequence_base + n); }
+std::uint64_t sequence_value(std::string_view text) {
+    std::uint64_t n = 0;
+    std::from_chars(text.data(), text.data() + text.size(), n);
+    return n >= sequence_base ? n - sequence_base : 0;
+}
+
 aws_error bad_receipt(std::string_view handle) {
     return aws_error("ReceiptHandleIsInvalid",
                      "The input receipt handle \"" + std::string(handle) + "\" is not a valid receipt handle.");
@@ -55,19 +64,19 @@ void broker::load() {
         auto key = state->key();
         queues_[key] = std::move(state);
     });
+    auto now = clock_.now_ms();
     for (auto& [key, q] : queues_) {
         store_.each_message(q->row_id, [&](message m) { index(*q, std::move(m)); });
+        store_.each_dedup(q->row_id, now, [&](std::string dedup_key, std::int64_t expires_ms, std::string id) {
+            q->dedup[std::move(dedup_key)] = {expires_ms, std::move(id)};
+        });
     }
 }
 
 void broker::index(queue_state& q, message m) {
     auto seq = m.seq;
     q.next_seq = std::max(q.next_seq, seq + 1);
-    if (!m.sequence_number.empty()) {
-        std::uint64_t n = 0;
-        std::from_chars(m.sequence_number.data(), m.sequence_number.data() + m.sequence_number.size(), n);
-        q.fifo_sequence = std::max(q.fifo_sequence, n);
-    }
+    if (!m.sequence_number.empty()) q.fifo_sequence = std::max(q.fifo_sequence, sequence_value(m.sequence_number));
     q.schedule.emplace(m.visible_at_ms, seq);
     auto [it, inserted] = q.messages.emplace(seq, std::move(m));
     q.by_id[it->second.id] = seq;
@@ -184,7 +193,7 @@ send_result broker::send(queue_state& q, send_request r) {
         if (it != q.dedup.end() && it->second.first > now) {
             // Accepted again within five minutes: acknowledged, not enqueued twice.
             result.message_id = it->second.second;
-            result.sequence_number = std::to_string(10000000000000000000ULL + q.fifo_sequence);
+            result.sequence_number = sequence_text(q.fifo_sequence);
             return result;
         }
     }
@@ -206,12 +215,13 @@ send_result broker::send(queue_state& q, send_request r) {
     if (fifo) {
         m.group_id = std::move(r.group_id);
         m.dedup_id = std::move(r.dedup_id);
-        m.sequence_number = std::to_string(10000000000000000000ULL + ++q.fifo_sequence);
+        m.sequence_number = sequence_text(++q.fifo_sequence);
         result.sequence_number = m.sequence_number;
         // expired entries are dropped as the map is touched, so it stays near the live window
         for (auto it = q.dedup.begin(); it != q.dedup.end();)
             it = it->second.first <= now ? q.dedup.erase(it) : std::next(it);
         q.dedup[dedup_key] = {now + dedup_window_ms, m.id};
+        store_.insert_dedup(q.row_id, dedup_key, now + dedup_window_ms, m.id);
     }
     result.message_id = m.id;
     store_.insert_message(q.row_id, m);
@@ -234,6 +244,7 @@ void broker::erase(queue_state& q, std::int64_t seq) {
     q.schedule.erase({it->second.visible_at_ms, seq});
     q.by_id.erase(it->second.id);
     q.messages.erase(it);
+    if (q.config.fifo()) wake(q);  // the message's group may be free for a waiting receive now
 }
 
 bool broker::expire_if_old(queue_state& q, message& m, std::int64_t now) {
@@ -289,7 +300,7 @@ std::vector<message*> broker::take(queue_state& q, std::size_t max, std::optiona
             moved.visible_at_ms = now;
             moved.dead_letter_source_arn = q.config.arn();
             if (dead_letter->config.fifo() && moved.sequence_number.empty())
-                moved.sequence_number = std::to_string(10000000000000000000ULL + ++dead_letter->fifo_sequence);
+                moved.sequence_number = sequence_text(++dead_letter->fifo_sequence);
             store_.insert_message(dead_letter->row_id, moved);
             erase(q, seq);
             index(*dead_letter, std::move(moved));
@@ -400,8 +411,7 @@ move_task& broker::start_move(queue_state& source, queue_state* destination, std
     auto source_arn = source.config.arn();
     for (auto* t : moves_of(source_arn))
         if (t->status == "RUNNING" || t->status == "CANCELLING")
-            throw aws_error("UnsupportedOperation", "There is already a task running. Only one active task is "
-                                                    "allowed for a source queue arn at a given time.");
+throw invalid("There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
     auto task = std::make_unique<move_task>();
     task->handle = base64_encode(json{{"taskId", new_uuid()}, {"sourceArn", source_arn}}.dump());
     task->status = "RUNNING";
@@ -472,7 +482,7 @@ asio::awaitable<void> broker::run_move(std::string handle) {
         m.seq = destination->next_seq++;
         m.visible_at_ms = now;
         if (destination->config.fifo() && m.sequence_number.empty())
-            m.sequence_number = std::to_string(10000000000000000000ULL + ++destination->fifo_sequence);
+            m.sequence_number = sequence_text(++destination->fifo_sequence);
         store_.insert_message(destination->row_id, m);
         tx.commit();
         index(*destination, std::move(m));

@@ -437,9 +437,14 @@ class service {
     }
 
     json cancel_message_move_task(request_context& ctx, const json& input) {
-        auto* task = broker_.find_move(input["TaskHandle"].get<std::string>());
-        if (!task || task->status != "RUNNING")
-            throw aws_error("ResourceNotFoundException", "Task does not exist or is not running.");
+        auto& handle = input["TaskHandle"].get_ref<const std::string&>();
+        std::string decoded;
+        json parsed;
+        if (base64_decode(handle, decoded)) parsed = json::parse(decoded, nullptr, false);
+        if (!parsed.is_object() || !parsed.contains("taskId") || !parsed.contains("sourceArn"))
+            throw invalid_parameter("Value for parameter TaskHandle is invalid.");
+        auto* task = broker_.find_move(handle);
+        if (!task || task->status != "RUNNING") throw aws_error("ResourceNotFoundException", "Task does not exist.");
         task->status = "CANCELLING";
         return {{"ApproximateNumberOfMessagesMoved", task->moved}};
     }

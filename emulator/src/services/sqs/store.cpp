@@ -1,5 +1,7 @@
 #include "services/sqs/store.hpp"
 
+#include <limits>
+
 namespace eddy::sqs {
 
 namespace {
@@ -17,6 +19,9 @@ const std::vector<std::string_view> schema = {
          visible_at_ms INTEGER NOT NULL, receive_count INTEGER NOT NULL, first_receive_ms INTEGER NOT NULL,
          nonce TEXT NOT NULL, group_id TEXT, dedup_id TEXT, sequence_number TEXT, dead_letter_source TEXT,
          PRIMARY KEY (queue, seq)))",
+    R"(CREATE TABLE sqs_dedup (
+         queue INTEGER NOT NULL, key TEXT NOT NULL, expires_ms INTEGER NOT NULL, message_id TEXT NOT NULL,
+         PRIMARY KEY (queue, key)))",
 };
 
 storage::database& migrated(storage::database& db) {
@@ -53,7 +58,10 @@ store::store(storage::database& db)
       delete_msg_(db, "DELETE FROM sqs_messages WHERE queue = ? AND seq = ?"),
       messages_(db, "SELECT seq, id, body, attributes, trace_header, sender_id, sent_ms, visible_at_ms, receive_count, "
                     "first_receive_ms, nonce, group_id, dedup_id, sequence_number, dead_letter_source "
-                    "FROM sqs_messages WHERE queue = ? ORDER BY seq") {}
+                    "FROM sqs_messages WHERE queue = ? ORDER BY seq"),
+      insert_dedup_(db, "INSERT OR REPLACE INTO sqs_dedup(queue, key, expires_ms, message_id) VALUES(?, ?, ?, ?)"),
+      dedup_(db, "SELECT key, expires_ms, message_id FROM sqs_dedup WHERE queue = ? AND expires_ms > ?"),
+      prune_dedup_(db, "DELETE FROM sqs_dedup WHERE queue = ? AND expires_ms <= ?") {}
 
 std::int64_t store::insert(const queue& q) {
     insert_.bind_all(q.account, q.region, q.name, map_text(q.attributes), map_text(q.tags), q.created_ms,
@@ -70,6 +78,7 @@ void store::update(std::int64_t row_id, const queue& q) {
 void store::remove(std::int64_t row_id) {
     storage::transaction tx(db_);
     remove_messages_.bind(1, row_id).run();
+    prune_dedup_.bind_all(row_id, std::numeric_limits<std::int64_t>::max()).run();
     remove_.bind(1, row_id).run();
     tx.commit();
 }
@@ -145,6 +154,22 @@ void store::each_message(std::int64_t queue_row, const std::function<void(messag
         fn(std::move(m));
     }
     s.reset();
+}
+
+void store::insert_dedup(std::int64_t queue_row, std::string_view key, std::int64_t expires_ms, std::string_view id) {
+    if (!keep_messages_) return;
+    insert_dedup_.bind_all(queue_row, key, expires_ms, id);
+    insert_dedup_.run();
+}
+
+void store::each_dedup(std::int64_t queue_row, std::int64_t now_ms,
+                       const std::function<void(std::string, std::int64_t, std::string)>& fn) {
+    if (!keep_messages_) return;
+    prune_dedup_.bind_all(queue_row, now_ms);
+    prune_dedup_.run();
+    dedup_.bind_all(queue_row, now_ms);
+    while (dedup_.step()) fn(dedup_.text(0), dedup_.int64(1), dedup_.text(2));
+    dedup_.reset();
 }
 
 }  // namespace eddy::sqs

@@ -26,6 +26,11 @@ class store {
     void delete_message(std::int64_t queue_row, std::int64_t seq);
     void delete_messages(std::int64_t queue_row);
     void each_message(std::int64_t queue_row, const std::function<void(message m)>& fn);
+    // FIFO deduplication ids stay remembered for five minutes, across restarts too.
+    void insert_dedup(std::int64_t queue_row, std::string_view key, std::int64_t expires_ms, std::string_view id);
+    // Live entries only; expired ones are dropped on the way.
+    void each_dedup(std::int64_t queue_row, std::int64_t now_ms,
+                    const std::function<void(std::string key, std::int64_t expires_ms, std::string id)>& fn);
 
     storage::database& db() { return db_; }
 
@@ -35,7 +40,7 @@ class store {
     // messages are not mirrored into the in-memory database.
     bool keep_messages_;
     storage::statement insert_, update_, remove_, remove_messages_, all_, insert_msg_, update_msg_, delete_msg_,
-        messages_;
+        messages_, insert_dedup_, dedup_, prune_dedup_;
 };
 
 }  // namespace eddy::sqs
