@@ -181,7 +181,8 @@ send_result broker::send(queue_state& q, send_request r) {
                       " for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.");
 
     send_result result;
-    result.md5_body = md5::hex(r.body);
+    auto body_digest = md5::of(r.body);
+    result.md5_body = to_hex(body_digest.data(), body_digest.size());
     if (!r.attributes.empty()) result.md5_attributes = md5_of_attributes(r.attributes);
     if (!r.trace_header.empty()) result.md5_system = md5_of_trace_header(r.trace_header);
 
@@ -204,9 +205,7 @@ send_result broker::send(queue_state& q, send_request r) {
     m.body = std::move(r.body);
     if (!r.attributes.empty()) m.attributes = std::move(r.attributes);
     m.trace_header = std::move(r.trace_header);
-    m.md5_body = result.md5_body;
-    m.md5_attributes = result.md5_attributes;
-    m.md5_system = result.md5_system;
+    m.md5_body = body_digest;
     m.sender_id = std::move(r.sender_id);
     m.sent_ms = now;
     std::int64_t delay = r.delay_seconds ? *r.delay_seconds : attribute_int(q.config, "DelaySeconds", 0);

@@ -2,6 +2,7 @@
 #include "core/aws_error.hpp"
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
+#include "core/md5.hpp"
 #include "services/registry.hpp"
 #include "services/sqs/broker.hpp"
 
@@ -487,7 +488,7 @@ class service {
     json received(const message& m, const json& system_names, const json& attribute_names) {
         json out = {{"MessageId", m.id},
                     {"ReceiptHandle", broker_.receipt_handle(m)},
-                    {"MD5OfBody", m.md5_body},
+                    {"MD5OfBody", to_hex(m.md5_body.data(), m.md5_body.size())},
                     {"Body", m.body}};
         json attrs = json::object();
         auto put = [&](const char* name, std::string value) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,7 +18,7 @@ struct message {
     std::string body;
     json attributes;  // MessageAttributes {name: {DataType, StringValue | BinaryValue}}; null when none
     std::string trace_header;          // the AWSTraceHeader system attribute
-    std::string md5_body, md5_attributes, md5_system;
+    std::array<std::uint8_t, 16> md5_body{};  // raw digest: half the size of its hex, and no allocation
     std::string sender_id;
     std::int64_t sent_ms = 0;
     std::int64_t visible_at_ms = 0;  // end of the delay or of the current visibility timeout

@@ -1,5 +1,7 @@
 #include "services/sqs/store.hpp"
 
+#include "core/md5.hpp"
+
 #include <limits>
 
 namespace eddy::sqs {
@@ -136,6 +138,7 @@ void store::each_message(std::int64_t queue_row, const std::function<void(messag
         m.seq = s.int64(0);
         m.id = s.text(1);
         m.body = s.text(2);
+        m.md5_body = md5::of(m.body);
         if (!s.is_null(3)) {
             auto raw = s.text_view(3);
             m.attributes = json::from_cbor(raw.begin(), raw.end());
