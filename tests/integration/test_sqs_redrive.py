@@ -73,6 +73,21 @@ class Redrive(DeadLetterCase):
         [dead] = self.receive(dlq, MessageSystemAttributeNames=["DeadLetterQueueSourceArn"])
         self.assertEqual(dead["Attributes"], {"DeadLetterQueueSourceArn": self.arn(source)})
 
+    def test_redrive_allow_policy_decides_which_sources_may_use_a_dead_letter_queue(self):
+        closed = self.queue("closed-dlq", RedriveAllowPolicy=json.dumps({"redrivePermission": "denyAll"}))
+        policy = json.dumps({"deadLetterTargetArn": self.arn(closed), "maxReceiveCount": 3})
+        self.expect_error("InvalidParameterValue", self.sqs.create_queue, QueueName="refused-src",
+                          Attributes={"RedrivePolicy": policy})
+
+        chosen = self.queue("chosen-src")
+        listed = self.queue("listed-dlq", RedriveAllowPolicy=json.dumps(
+            {"redrivePermission": "byQueue", "sourceQueueArns": [self.arn(chosen)]}))
+        policy = json.dumps({"deadLetterTargetArn": self.arn(listed), "maxReceiveCount": 3})
+        self.sqs.set_queue_attributes(QueueUrl=chosen, Attributes={"RedrivePolicy": policy})
+        other = self.queue("other-src")
+        self.expect_error("InvalidParameterValue", self.sqs.set_queue_attributes, QueueUrl=other,
+                          Attributes={"RedrivePolicy": policy})
+
     def test_messages_within_max_receive_count_stay(self):
         source, dlq = self.with_dead_letter_queue(3)
         self.sqs.send_message(QueueUrl=source, MessageBody="x")

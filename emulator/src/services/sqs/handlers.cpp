@@ -109,7 +109,7 @@ class service {
         }
         if (auto problem = check_queue_name(name, fifo)) throw invalid_parameter(*problem);
         check_attributes(requested, fifo, true);
-        check_dead_letter_target(ctx, requested, fifo);
+        check_dead_letter_target(make_arn("sqs", ctx.region, ctx.account, name), requested, fifo);
         check_tags(tags, name);
 
         if (auto* existing = broker_.find({ctx.account, ctx.region, name})) {
@@ -185,7 +185,7 @@ class service {
         auto& q = broker_.get(key_of(ctx, input));
         auto requested = string_map(input, "Attributes");
         check_attributes(requested, q.config.fifo(), false);
-        check_dead_letter_target(ctx, requested, q.config.fifo());
+        check_dead_letter_target(q.config.arn(), requested, q.config.fifo());
         for (auto& [k, v] : requested) q.config.attributes[k] = v;
         drop_empty_policies(q.config.attributes);
         q.config.modified_ms = ctx.clock->now_ms();
@@ -582,7 +582,7 @@ class service {
         return out;
     }
 
-    void check_dead_letter_target(const request_context& ctx, const attribute_map& requested, bool fifo) {
+    void check_dead_letter_target(const std::string& source_arn, const attribute_map& requested, bool fifo) {
         auto it = requested.find("RedrivePolicy");
         if (it == requested.end() || it->second.empty()) return;
         auto policy = json::parse(it->second);
@@ -596,6 +596,19 @@ class service {
             throw invalid_parameter("Value " + it->second +
                                     " for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same "
                                     "type of queue as the source.");
+        // The dead-letter queue's RedriveAllowPolicy says which sources may use it.
+        auto allow = dlq->config.attributes.find("RedriveAllowPolicy");
+        if (allow == dlq->config.attributes.end()) return;
+        auto rule = json::parse(allow->second, nullptr, false);
+        std::string permission = rule.is_object() ? rule.value("redrivePermission", "allowAll") : "allowAll";
+        bool allowed = permission == "allowAll";
+        if (permission == "byQueue")
+            for (auto& source : rule.value("sourceQueueArns", json::array()))
+                if (source == source_arn) allowed = true;
+        if (!allowed)
+            throw invalid_parameter("Value " + it->second + " for parameter RedrivePolicy is invalid. Reason: The "
+                                    "dead-letter queue's RedriveAllowPolicy does not allow " + source_arn +
+                                    " to use it.");
     }
 
     static void check_tags(const attribute_map& tags, const std::string& queue_name) {
