@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,45 @@ bool base64_decode(std::string_view text, std::string& out);
 std::string url_decode(std::string_view text, bool plus_is_space = false);
 // RFC 3986 percent-encoding of everything but unreserved characters (and '/' when `keep_slash`).
 std::string url_encode(std::string_view text, bool keep_slash = false);
+
+// Decodes UTF-8, calling accept(code_point) for each character; false when the text is
+// malformed (bad sequences, overlong forms, surrogates) or accept returns false.
+template <typename Accept>
+bool each_code_point(std::string_view s, Accept accept) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        std::size_t n;
+        std::uint32_t cp;
+        if (c < 0x80) {
+            n = 0;
+            cp = c;
+        } else if ((c & 0xe0) == 0xc0) {
+            n = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size() && n > 0) return false;
+        for (std::size_t k = 1; k <= n; ++k) {
+            unsigned char cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3f);
+        }
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        if (!accept(cp)) return false;
+        i += n + 1;
+    }
+    return true;
+}
 
 bool is_valid_utf8(std::string_view text);
 

@@ -16,11 +16,13 @@ constexpr std::uint32_t k[64] = {
     0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
     0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
 };
-constexpr int r[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9,  14, 20, 5, 9,
-                       14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-                       4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+constexpr int r[64] = {7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 5,  9,  14, 20, 5,  9,
+                       14, 20, 5,  9,  14, 20, 5,  9,  14, 20, 4,  11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23,
+                       4,  11, 16, 23, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21};
 
-inline std::uint32_t rotl(std::uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
+inline std::uint32_t rotl(std::uint32_t x, int c) {
+    return (x << c) | (x >> (32 - c));
+}
 
 }  // namespace
 
@@ -93,12 +95,14 @@ std::array<std::uint8_t, 16> md5::digest() {
     std::size_t pad_len = buffered_ < 56 ? 56 - buffered_ : 120 - buffered_;
     update(std::string_view(reinterpret_cast<const char*>(pad), pad_len));
     std::uint8_t len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<std::uint8_t>(bits >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+        len[i] = static_cast<std::uint8_t>(bits >> (8 * i));
     update(std::string_view(reinterpret_cast<const char*>(len), 8));
     std::array<std::uint8_t, 16> out{};
     std::uint32_t words[4] = {a_, b_, c_, d_};
     for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) out[i * 4 + j] = static_cast<std::uint8_t>(words[i] >> (8 * j));
+        for (int j = 0; j < 4; ++j)
+            out[i * 4 + j] = static_cast<std::uint8_t>(words[i] >> (8 * j));
     return out;
 }
 

@@ -20,12 +20,13 @@ constexpr std::uint32_t k[64] = {
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+inline std::uint32_t rotr(std::uint32_t x, int n) {
+    return (x >> n) | (x << (32 - n));
+}
 
 }  // namespace
 
-sha256::sha256()
-    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+sha256::sha256() : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 void sha256::block(const std::uint8_t* p) {
     std::uint32_t w[64];
@@ -88,11 +89,13 @@ std::array<std::uint8_t, 32> sha256::digest() {
     std::size_t pad_len = buffered_ < 56 ? 56 - buffered_ : 120 - buffered_;
     update(std::string_view(reinterpret_cast<const char*>(pad), pad_len));
     std::uint8_t len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+        len[i] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
     update(std::string_view(reinterpret_cast<const char*>(len), 8));
     std::array<std::uint8_t, 32> out{};
     for (int i = 0; i < 8; ++i)
-        for (int j = 0; j < 4; ++j) out[i * 4 + j] = static_cast<std::uint8_t>(h_[i] >> (24 - 8 * j));
+        for (int j = 0; j < 4; ++j)
+            out[i * 4 + j] = static_cast<std::uint8_t>(h_[i] >> (24 - 8 * j));
     return out;
 }
 

@@ -32,11 +32,15 @@ std::int64_t attribute_int(const queue& q, const char* name, std::int64_t fallba
     return v;
 }
 
-aws_error invalid(std::string message) { return aws_error("InvalidParameterValue", std::move(message)); }
+aws_error invalid(std::string message) {
+    return aws_error("InvalidParameterValue", std::move(message));
+}
 
 // FIFO sequence numbers: twenty digits, strictly increasing per queue, as AWS writes them.
 constexpr std::uint64_t sequence_base = 10000000000000000000ULL;
-std::string sequence_text(std::uint64_t n) { return std::to_string(sequence_base + n); }
+std::string sequence_text(std::uint64_t n) {
+    return std::to_string(sequence_base + n);
+}
 std::uint64_t sequence_value(std::string_view text) {
     std::uint64_t n = 0;
     std::from_chars(text.data(), text.data() + text.size(), n);
@@ -91,8 +95,10 @@ void broker::parse_redrive(queue_state& q) {
     if (!policy.is_object()) return;
     q.dead_letter_arn = policy.value("deadLetterTargetArn", "");
     auto count = policy["maxReceiveCount"];
-    if (count.is_number()) q.max_receive_count = count.get<std::int32_t>();
-    else if (count.is_string()) q.max_receive_count = std::atoi(count.get<std::string>().c_str());
+    if (count.is_number())
+        q.max_receive_count = count.get<std::int32_t>();
+    else if (count.is_string())
+        q.max_receive_count = std::atoi(count.get<std::string>().c_str());
 }
 
 queue_state* broker::find(const queue_key& key) {
@@ -127,7 +133,8 @@ void broker::remove(queue_state& q) {
     store_.remove(q.row_id);
     queues_.erase(key);  // q is gone from here on
     if (auto it = waiters_.find(key); it != waiters_.end())
-        for (auto* t : it->second) t->cancel();
+        for (auto* t : it->second)
+            t->cancel();
 }
 
 void broker::save_config(queue_state& q) {
@@ -142,7 +149,9 @@ std::vector<queue_state*> broker::list(std::string_view account, std::string_vie
     return out;
 }
 
-std::string broker::receipt_handle(const message& m) const { return base64_encode(m.id + " " + m.nonce); }
+std::string broker::receipt_handle(const message& m) const {
+    return base64_encode(m.id + " " + m.nonce);
+}
 
 send_result broker::send(queue_state& q, send_request r) {
     auto now = clock_.now_ms();
@@ -188,8 +197,8 @@ send_result broker::send(queue_state& q, send_request r) {
 
     std::string dedup_key;
     if (fifo) {
-        dedup_key = q.config.attributes["DeduplicationScope"] == "messageGroup" ? r.group_id + '\n' + r.dedup_id
-                                                                               : r.dedup_id;
+        dedup_key =
+            q.config.attributes["DeduplicationScope"] == "messageGroup" ? r.group_id + '\n' + r.dedup_id : r.dedup_id;
         auto it = q.dedup.find(dedup_key);
         if (it != q.dedup.end() && it->second.first > now) {
             // Accepted again within five minutes: acknowledged, not enqueued twice.
@@ -326,7 +335,8 @@ asio::awaitable<std::vector<message>> broker::receive(queue_key key, receive_req
         if (!taken.empty()) {
             std::vector<message> out;
             out.reserve(taken.size());
-            for (auto* m : taken) out.push_back(*m);
+            for (auto* m : taken)
+                out.push_back(*m);
             co_return out;
         }
         auto now = clock_.now_ms();
@@ -349,13 +359,15 @@ asio::awaitable<std::vector<message>> broker::receive(queue_key key, receive_req
 
 void broker::wake(queue_state& q) {
     if (auto it = waiters_.find(q.key()); it != waiters_.end())
-        for (auto* t : it->second) t->cancel();
+        for (auto* t : it->second)
+            t->cancel();
 }
 
 void broker::stop() {
     stopping_ = true;
     for (auto& [key, list] : waiters_)
-        for (auto* t : list) t->cancel();
+        for (auto* t : list)
+            t->cancel();
 }
 
 message* broker::by_receipt(queue_state& q, std::string_view handle, bool& current) {
@@ -373,7 +385,8 @@ message* broker::by_receipt(queue_state& q, std::string_view handle, bool& curre
 void broker::change_visibility(queue_state& q, message& m, std::int64_t timeout_seconds) {
     auto now = clock_.now_ms();
     if (!m.in_flight(now))
-        throw aws_error("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.");
+        throw aws_error("MessageNotInflight",
+                        "Message does not exist or is not available for visibility timeout change.");
     reschedule(q, m, now + timeout_seconds * 1000);
     store_.update_message(q.row_id, m);
     if (timeout_seconds == 0) wake(q);
@@ -382,8 +395,8 @@ void broker::change_visibility(queue_state& q, message& m, std::int64_t timeout_
 void broker::purge(queue_state& q) {
     auto now = clock_.now_ms();
     if (q.last_purge_ms >= 0 && now - q.last_purge_ms < purge_interval_ms)
-        throw aws_error("PurgeQueueInProgress", "Only one PurgeQueue operation on " + q.config.name +
-                                                    " is allowed every 60 seconds.");
+        throw aws_error("PurgeQueueInProgress",
+                        "Only one PurgeQueue operation on " + q.config.name + " is allowed every 60 seconds.");
     q.last_purge_ms = now;
     store_.delete_messages(q.row_id);
     q.messages.clear();
@@ -397,12 +410,17 @@ broker::counts broker::count(queue_state& q) {
     counts c;
     std::vector<std::int64_t> expired;
     for (auto& [seq, m] : q.messages) {
-        if (m.sent_ms + retention <= now) expired.push_back(seq);
-        else if (m.in_flight(now)) ++c.in_flight;
-        else if (m.delayed(now)) ++c.delayed;
-        else ++c.visible;
+        if (m.sent_ms + retention <= now)
+            expired.push_back(seq);
+        else if (m.in_flight(now))
+            ++c.in_flight;
+        else if (m.delayed(now))
+            ++c.delayed;
+        else
+            ++c.visible;
     }
-    for (auto seq : expired) erase(q, seq);
+    for (auto seq : expired)
+        erase(q, seq);
     return c;
 }
 
@@ -410,7 +428,9 @@ move_task& broker::start_move(queue_state& source, queue_state* destination, std
     auto source_arn = source.config.arn();
     for (auto* t : moves_of(source_arn))
         if (t->status == "RUNNING" || t->status == "CANCELLING")
-throw invalid("There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
+            throw invalid(
+                "There is already a task running. Only one active task is allowed for a source queue arn at a given "
+                "time.");
     auto task = std::make_unique<move_task>();
     task->handle = base64_encode(json{{"taskId", new_uuid()}, {"sourceArn", source_arn}}.dump());
     task->status = "RUNNING";
@@ -465,7 +485,7 @@ asio::awaitable<void> broker::run_move(std::string handle) {
             co_return;
         }
         auto* destination = task->destination_arn.empty() ? find_by_arn(next->dead_letter_source_arn)
-                                                           : find_by_arn(task->destination_arn);
+                                                          : find_by_arn(task->destination_arn);
         if (!destination) {
             task->status = "FAILED";
             task->failure_reason = "AWS.SimpleQueueService.NonExistentQueue";

@@ -32,8 +32,10 @@ boost::asio::awaitable<json> consumer::batch(const char* operation, std::vector<
         }
         json input = {{"QueueUrl", queue_url_}, {"Entries", std::move(entries)}};
         auto out = co_await calls_.call(scope_, service_id, operation, std::move(input));
-        for (auto& s : out["Successful"]) result["Successful"].push_back(s);
-        for (auto& f : out["Failed"]) result["Failed"].push_back(f);
+        for (auto& s : out["Successful"])
+            result["Successful"].push_back(s);
+        for (auto& f : out["Failed"])
+            result["Failed"].push_back(f);
     }
     co_return result;
 }

@@ -18,12 +18,15 @@ namespace {
 constexpr std::size_t max_tags = 50;
 constexpr std::size_t max_batch_bytes = 1048576;
 
-aws_error invalid_parameter(std::string message) { return aws_error("InvalidParameterValue", std::move(message)); }
+aws_error invalid_parameter(std::string message) {
+    return aws_error("InvalidParameterValue", std::move(message));
+}
 
 attribute_map string_map(const json& input, const char* member) {
     attribute_map out;
     if (auto it = input.find(member); it != input.end())
-        for (auto& [k, v] : it->items()) out[k] = v.get<std::string>();
+        for (auto& [k, v] : it->items())
+            out[k] = v.get<std::string>();
     return out;
 }
 
@@ -43,8 +46,8 @@ void check_range(const json& input, const char* name, std::int64_t min, std::int
     if (!input.contains(name)) return;
     auto v = input[name].get<std::int64_t>();
     if (v < min || v > max)
-        throw invalid_parameter("Value " + std::to_string(v) + " for parameter " + name + " is invalid. Reason: " +
-                                reason);
+        throw invalid_parameter("Value " + std::to_string(v) + " for parameter " + name +
+                                " is invalid. Reason: " + reason);
 }
 
 // The rules every *Batch operation shares.
@@ -69,8 +72,21 @@ void check_batch(const json& entries, const char* entry_name) {
     }
 }
 
-json failed_entry(const std::string& id, const aws_error& e) {
-    return {{"Id", id}, {"SenderFault", e.sender_fault}, {"Code", e.code}, {"Message", e.message()}};
+// Runs `each` on every entry of a batch: an entry that fails goes to Failed with
+// its error, the others to Successful, as every *Batch operation answers.
+template <typename Each>
+json batch_result(const json& entries, Each each) {
+    json ok = json::array(), failed = json::array();
+    for (auto& e : entries) {
+        auto& id = e["Id"].get_ref<const std::string&>();
+        try {
+            ok.push_back(each(e, id));
+        } catch (const aws_error& err) {
+            failed.push_back(
+                {{"Id", id}, {"SenderFault", err.sender_fault}, {"Code", err.code}, {"Message", err.message()}});
+        }
+    }
+    return {{"Successful", ok}, {"Failed", failed}};
 }
 
 bool wants(const json& names, std::string_view name) {
@@ -117,9 +133,9 @@ class service {
                 auto it = existing->config.attributes.find(k);
                 std::string current = it == existing->config.attributes.end() ? "" : it->second;
                 if (current != v)
-                    throw aws_error("QueueNameExists",
-                                    "A queue already exists with the same name and a different value for attribute " +
-                                        k);
+                    throw aws_error(
+                        "QueueNameExists",
+                        "A queue already exists with the same name and a different value for attribute " + k);
             }
             return {{"QueueUrl", queue_url(ctx, existing->config)}};
         }
@@ -128,7 +144,8 @@ class service {
         q.region = ctx.region;
         q.name = name;
         q.attributes = default_attributes(fifo);
-        for (auto& [k, v] : requested) q.attributes[k] = v;
+        for (auto& [k, v] : requested)
+            q.attributes[k] = v;
         drop_empty_policies(q.attributes);
         q.tags = std::move(tags);
         q.created_ms = q.modified_ms = ctx.clock->now_ms();
@@ -186,7 +203,8 @@ class service {
         auto requested = string_map(input, "Attributes");
         check_attributes(requested, q.config.fifo(), false);
         check_dead_letter_target(q.config.arn(), requested, q.config.fifo());
-        for (auto& [k, v] : requested) q.config.attributes[k] = v;
+        for (auto& [k, v] : requested)
+            q.config.attributes[k] = v;
         drop_empty_policies(q.config.attributes);
         q.config.modified_ms = ctx.clock->now_ms();
         broker_.save_config(q);
@@ -196,7 +214,8 @@ class service {
     json tag_queue(request_context& ctx, const json& input) {
         auto& q = broker_.get(key_of(ctx, input));
         attribute_map merged = q.config.tags;
-        for (auto& [k, v] : string_map(input, "Tags")) merged[k] = v;
+        for (auto& [k, v] : string_map(input, "Tags"))
+            merged[k] = v;
         check_tags(merged, q.config.name);
         q.config.tags = std::move(merged);
         broker_.save_config(q);
@@ -205,7 +224,8 @@ class service {
 
     json untag_queue(request_context& ctx, const json& input) {
         auto& q = broker_.get(key_of(ctx, input));
-        for (auto& key : input["TagKeys"]) q.config.tags.erase(key.get<std::string>());
+        for (auto& key : input["TagKeys"])
+            q.config.tags.erase(key.get<std::string>());
         broker_.save_config(q);
         return json::object();
     }
@@ -228,23 +248,17 @@ class service {
         auto& entries = input["Entries"];
         check_batch(entries, "SendMessageBatchRequestEntry");
         std::size_t total = 0;
-        for (auto& e : entries) total += message_size(e.value("MessageBody", ""), e.value("MessageAttributes", json::object()));
+        for (auto& e : entries)
+            total += message_size(e.value("MessageBody", ""), e.value("MessageAttributes", json::object()));
         if (total > max_batch_bytes)
             throw aws_error("BatchRequestTooLong", "Batch requests cannot be longer than " +
                                                        std::to_string(max_batch_bytes) + " bytes. You have sent " +
                                                        std::to_string(total) + " bytes.");
-        json ok = json::array(), failed = json::array();
-        for (auto& e : entries) {
-            auto& id = e["Id"].get_ref<const std::string&>();
-            try {
-                if (!e.contains("MessageBody"))
-                    throw aws_error("MissingParameter", "The request must contain the parameter MessageBody.");
-                ok.push_back(send_output(broker_.send(q, send_request_of(ctx, e)), json{{"Id", id}}));
-            } catch (const aws_error& err) {
-                failed.push_back(failed_entry(id, err));
-            }
-        }
-        return {{"Successful", ok}, {"Failed", failed}};
+        return batch_result(entries, [&](const json& e, const std::string& id) {
+            if (!e.contains("MessageBody"))
+                throw aws_error("MissingParameter", "The request must contain the parameter MessageBody.");
+            return send_output(broker_.send(q, send_request_of(ctx, e)), json{{"Id", id}});
+        });
     }
 
     boost::asio::awaitable<json> receive_message(request_context& ctx, json input) {
@@ -260,12 +274,14 @@ class service {
                              ? input["WaitTimeSeconds"].get<std::int64_t>()
                              : std::stoll(q.config.attributes["ReceiveMessageWaitTimeSeconds"]);
         json system_names = input.value("MessageSystemAttributeNames", json::array());
-        for (auto& n : input.value("AttributeNames", json::array())) system_names.push_back(n);
+        for (auto& n : input.value("AttributeNames", json::array()))
+            system_names.push_back(n);
         json attribute_names = input.value("MessageAttributeNames", json::array());
 
         auto messages = co_await broker_.receive(key, r);
         json out = json::array();
-        for (auto& m : messages) out.push_back(received(m, system_names, attribute_names));
+        for (auto& m : messages)
+            out.push_back(received(m, system_names, attribute_names));
         json result = json::object();
         if (!out.empty()) result["Messages"] = std::move(out);
         co_return result;
@@ -281,17 +297,10 @@ class service {
         auto& q = broker_.get(key_of(ctx, input));
         auto& entries = input["Entries"];
         check_batch(entries, "DeleteMessageBatchRequestEntry");
-        json ok = json::array(), failed = json::array();
-        for (auto& e : entries) {
-            auto& id = e["Id"].get_ref<const std::string&>();
-            try {
-                delete_one(q, e["ReceiptHandle"].get<std::string>());
-                ok.push_back({{"Id", id}});
-            } catch (const aws_error& err) {
-                failed.push_back(failed_entry(id, err));
-            }
-        }
-        return {{"Successful", ok}, {"Failed", failed}};
+        return batch_result(entries, [&](const json& e, const std::string& id) {
+            delete_one(q, e["ReceiptHandle"].get<std::string>());
+            return json{{"Id", id}};
+        });
     }
 
     json change_message_visibility(request_context& ctx, const json& input) {
@@ -304,17 +313,10 @@ class service {
         auto& q = broker_.get(key_of(ctx, input));
         auto& entries = input["Entries"];
         check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry");
-        json ok = json::array(), failed = json::array();
-        for (auto& e : entries) {
-            auto& id = e["Id"].get_ref<const std::string&>();
-            try {
-                change_one(q, e["ReceiptHandle"].get<std::string>(), e);
-                ok.push_back({{"Id", id}});
-            } catch (const aws_error& err) {
-                failed.push_back(failed_entry(id, err));
-            }
-        }
-        return {{"Successful", ok}, {"Failed", failed}};
+        return batch_result(entries, [&](const json& e, const std::string& id) {
+            change_one(q, e["ReceiptHandle"].get<std::string>(), e);
+            return json{{"Id", id}};
+        });
     }
 
     json purge_queue(request_context& ctx, const json& input) {
@@ -340,7 +342,8 @@ class service {
         for (char c : label)
             if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) label_ok = false;
         if (!label_ok)
-            throw invalid_parameter("Value " + label + " for parameter Label is invalid. Reason: Must consist of "
+            throw invalid_parameter("Value " + label +
+                                    " for parameter Label is invalid. Reason: Must consist of "
                                     "alphanumeric characters, hyphens and underscores, at most 80 of them.");
         if (input["AWSAccountIds"].empty() || input["Actions"].empty())
             throw invalid_parameter("The request must contain at least one account id and one action.");
@@ -349,8 +352,10 @@ class service {
             if (s.value("Sid", "") == label)
                 throw invalid_parameter("Value " + label + " for parameter Label is invalid. Reason: Already exists.");
         json principals = json::array(), actions = json::array();
-        for (auto& a : input["AWSAccountIds"]) principals.push_back("arn:aws:iam::" + a.get<std::string>() + ":root");
-        for (auto& a : input["Actions"]) actions.push_back("SQS:" + a.get<std::string>());
+        for (auto& a : input["AWSAccountIds"])
+            principals.push_back("arn:aws:iam::" + a.get<std::string>() + ":root");
+        for (auto& a : input["Actions"])
+            actions.push_back("SQS:" + a.get<std::string>());
         policy["Statement"].push_back({{"Sid", label},
                                        {"Effect", "Allow"},
                                        {"Principal", {{"AWS", principals.size() == 1 ? principals[0] : principals}}},
@@ -368,8 +373,10 @@ class service {
         json kept = json::array();
         bool found = false;
         for (auto& s : policy["Statement"]) {
-            if (s.value("Sid", "") == label) found = true;
-            else kept.push_back(s);
+            if (s.value("Sid", "") == label)
+                found = true;
+            else
+                kept.push_back(s);
         }
         if (!found)
             throw invalid_parameter("Value " + label + " for parameter Label is invalid. Reason: can't find label.");
@@ -392,8 +399,7 @@ class service {
         bool is_dead_letter_queue = false;
         for (auto* q : broker_.list(source->config.account, source->config.region))
             if (q->dead_letter_arn == source_arn) is_dead_letter_queue = true;
-        if (!is_dead_letter_queue)
-            throw invalid_parameter("Source queue must be configured as a Dead Letter Queue.");
+        if (!is_dead_letter_queue) throw invalid_parameter("Source queue must be configured as a Dead Letter Queue.");
         queue_state* destination = nullptr;
         if (input.contains("DestinationArn")) {
             destination = broker_.find_by_arn(input["DestinationArn"].get<std::string>());
@@ -457,8 +463,7 @@ class service {
     send_request send_request_of(const request_context& ctx, const json& e) {
         send_request r;
         r.body = e.value("MessageBody", "");
-        if (r.body.empty())
-            throw aws_error("MissingParameter", "The request must contain the parameter MessageBody.");
+        if (r.body.empty()) throw aws_error("MissingParameter", "The request must contain the parameter MessageBody.");
         if (e.contains("MessageAttributes")) r.attributes = e["MessageAttributes"];
         if (e.contains("DelaySeconds")) r.delay_seconds = e["DelaySeconds"].get<std::int64_t>();
         if (auto it = e.find("MessageSystemAttributes"); it != e.end()) {
@@ -541,8 +546,7 @@ class service {
         auto it = q.config.attributes.find("Policy");
         json policy;
         if (it != q.config.attributes.end()) policy = json::parse(it->second, nullptr, false);
-        if (!policy.is_object())
-            policy = {{"Version", "2012-10-17"}, {"Id", q.config.arn() + "/SQSDefaultPolicy"}};
+        if (!policy.is_object()) policy = {{"Version", "2012-10-17"}, {"Id", q.config.arn() + "/SQSDefaultPolicy"}};
         if (!policy.contains("Statement") || !policy["Statement"].is_array()) {
             json existing = policy.value("Statement", json());
             policy["Statement"] = json::array();
@@ -606,9 +610,10 @@ class service {
             for (auto& source : rule.value("sourceQueueArns", json::array()))
                 if (source == source_arn) allowed = true;
         if (!allowed)
-            throw invalid_parameter("Value " + it->second + " for parameter RedrivePolicy is invalid. Reason: The "
-                                    "dead-letter queue's RedriveAllowPolicy does not allow " + source_arn +
-                                    " to use it.");
+            throw invalid_parameter("Value " + it->second +
+                                    " for parameter RedrivePolicy is invalid. Reason: The "
+                                    "dead-letter queue's RedriveAllowPolicy does not allow " +
+                                    source_arn + " to use it.");
     }
 
     static void check_tags(const attribute_map& tags, const std::string& queue_name) {
@@ -629,7 +634,8 @@ class service {
             auto policy = json::parse(it->second);
             auto& count = policy["maxReceiveCount"];
             if (count.is_string()) count = std::stoll(count.get<std::string>());
-            it->second = json{{"deadLetterTargetArn", policy["deadLetterTargetArn"]}, {"maxReceiveCount", count}}.dump();
+            it->second =
+                json{{"deadLetterTargetArn", policy["deadLetterTargetArn"]}, {"maxReceiveCount", count}}.dump();
         }
     }
 };
@@ -647,9 +653,8 @@ void queue_url_from_path(const request_context& ctx, json& input) {
 void register_handlers(service_env& env) {
     auto svc = std::make_shared<service>(env.db, env.clock, env.executor);
     auto add = [&](const char* op, json (service::*fn)(request_context&, const json&)) {
-        env.calls.add("sqs", op, sync_handler([svc, fn](request_context& ctx, const json& in) {
-                          return ((*svc).*fn)(ctx, in);
-                      }));
+        env.calls.add("sqs", op,
+                      sync_handler([svc, fn](request_context& ctx, const json& in) { return ((*svc).*fn)(ctx, in); }));
     };
     add("CreateQueue", &service::create_queue);
     add("GetQueueUrl", &service::get_queue_url);
@@ -673,9 +678,8 @@ void register_handlers(service_env& env) {
     add("StartMessageMoveTask", &service::start_message_move_task);
     add("ListMessageMoveTasks", &service::list_message_move_tasks);
     add("CancelMessageMoveTask", &service::cancel_message_move_task);
-    env.calls.add("sqs", "ReceiveMessage", [svc](request_context& ctx, json input) {
-        return svc->receive_message(ctx, std::move(input));
-    });
+    env.calls.add("sqs", "ReceiveMessage",
+                  [svc](request_context& ctx, json input) { return svc->receive_message(ctx, std::move(input)); });
     env.calls.set_input_hook("sqs", queue_url_from_path);
     env.on_stop([svc] { svc->domain().stop(); });
 }

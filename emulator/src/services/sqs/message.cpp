@@ -1,8 +1,11 @@
 #include "services/sqs/message.hpp"
 
 #include "core/aws_error.hpp"
+#include "core/encoding.hpp"
 #include "core/md5.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <vector>
 
@@ -24,13 +27,16 @@ std::string binary_of(const json& v) {
     return {};
 }
 
-aws_error invalid(std::string message) { return aws_error("InvalidParameterValue", std::move(message)); }
+aws_error invalid(std::string message) {
+    return aws_error("InvalidParameterValue", std::move(message));
+}
 
 }  // namespace
 
 std::string md5_of_attributes(const json& attributes) {
     std::vector<std::string> names;
-    for (auto& [name, v] : attributes.items()) names.push_back(name);
+    for (auto& [name, v] : attributes.items())
+        names.push_back(name);
     std::sort(names.begin(), names.end());
     md5 h;
     for (auto& name : names) {
@@ -71,38 +77,10 @@ std::size_t message_size(std::string_view body, const json& attributes) {
 }
 
 bool valid_body_characters(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        std::uint32_t cp;
-        std::size_t n;
-        if (c < 0x80) {
-            cp = c;
-            n = 1;
-        } else if ((c & 0xe0) == 0xc0) {
-            cp = c & 0x1f;
-            n = 2;
-        } else if ((c & 0xf0) == 0xe0) {
-            cp = c & 0x0f;
-            n = 3;
-        } else if ((c & 0xf8) == 0xf0) {
-            cp = c & 0x07;
-            n = 4;
-        } else {
-            return false;
-        }
-        if (i + n > s.size()) return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            unsigned char cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        bool ok = cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) ||
-                  (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
-        if (!ok) return false;
-        i += n;
-    }
-    return true;
+    return each_code_point(s, [](std::uint32_t cp) {
+        return cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
+               (cp >= 0x10000 && cp <= 0x10ffff);
+    });
 }
 
 void check_message_attributes(const json& attributes) {
@@ -115,7 +93,8 @@ void check_message_attributes(const json& attributes) {
         for (char c : name)
             if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) name_ok = false;
         std::string lower_name = name.substr(0, 4);
-        for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : lower_name)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (lower_name == "aws." || lower_name == "amaz") name_ok = false;
         if (!name_ok) throw invalid("Message (user) attribute name '" + name + "' is invalid.");
         std::string type = v.value("DataType", "");

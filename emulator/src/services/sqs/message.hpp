@@ -16,8 +16,8 @@ struct message {
     std::int64_t seq = 0;  // arrival order within the queue
     std::string id;
     std::string body;
-    json attributes;  // MessageAttributes {name: {DataType, StringValue | BinaryValue}}; null when none
-    std::string trace_header;          // the AWSTraceHeader system attribute
+    json attributes;           // MessageAttributes {name: {DataType, StringValue | BinaryValue}}; null when none
+    std::string trace_header;  // the AWSTraceHeader system attribute
     std::array<std::uint8_t, 16> md5_body{};  // raw digest: half the size of its hex, and no allocation
     std::string sender_id;
     std::int64_t sent_ms = 0;

@@ -35,32 +35,39 @@ attribute_map map_from(std::string_view text) {
     attribute_map out;
     auto doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_object())
-        for (auto& [k, v] : doc.items()) out[k] = v.get<std::string>();
+        for (auto& [k, v] : doc.items())
+            out[k] = v.get<std::string>();
     return out;
 }
 
-std::string map_text(const attribute_map& m) { return nlohmann::json(m).dump(); }
+std::string map_text(const attribute_map& m) {
+    return nlohmann::json(m).dump();
+}
 
 }  // namespace
 
 store::store(storage::database& db)
     : db_(migrated(db)),
       keep_messages_(!db.in_memory()),
-      insert_(db, "INSERT INTO sqs_queues(account, region, name, attributes, tags, created_ms, modified_ms) "
-                  "VALUES(?, ?, ?, ?, ?, ?, ?)"),
+      insert_(db,
+              "INSERT INTO sqs_queues(account, region, name, attributes, tags, created_ms, modified_ms) "
+              "VALUES(?, ?, ?, ?, ?, ?, ?)"),
       update_(db, "UPDATE sqs_queues SET attributes = ?, tags = ?, modified_ms = ? WHERE rowid = ?"),
       remove_(db, "DELETE FROM sqs_queues WHERE rowid = ?"),
       remove_messages_(db, "DELETE FROM sqs_messages WHERE queue = ?"),
       all_(db, "SELECT rowid, account, region, name, attributes, tags, created_ms, modified_ms FROM sqs_queues"),
-      insert_msg_(db, "INSERT INTO sqs_messages(queue, seq, id, body, attributes, trace_header, sender_id, sent_ms, "
-                      "visible_at_ms, receive_count, first_receive_ms, nonce, group_id, dedup_id, sequence_number, "
-                      "dead_letter_source) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-      update_msg_(db, "UPDATE sqs_messages SET visible_at_ms = ?, receive_count = ?, first_receive_ms = ?, nonce = ? "
-                      "WHERE queue = ? AND seq = ?"),
+      insert_msg_(db,
+                  "INSERT INTO sqs_messages(queue, seq, id, body, attributes, trace_header, sender_id, sent_ms, "
+                  "visible_at_ms, receive_count, first_receive_ms, nonce, group_id, dedup_id, sequence_number, "
+                  "dead_letter_source) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      update_msg_(db,
+                  "UPDATE sqs_messages SET visible_at_ms = ?, receive_count = ?, first_receive_ms = ?, nonce = ? "
+                  "WHERE queue = ? AND seq = ?"),
       delete_msg_(db, "DELETE FROM sqs_messages WHERE queue = ? AND seq = ?"),
-      messages_(db, "SELECT seq, id, body, attributes, trace_header, sender_id, sent_ms, visible_at_ms, receive_count, "
-                    "first_receive_ms, nonce, group_id, dedup_id, sequence_number, dead_letter_source "
-                    "FROM sqs_messages WHERE queue = ? ORDER BY seq"),
+      messages_(db,
+                "SELECT seq, id, body, attributes, trace_header, sender_id, sent_ms, visible_at_ms, receive_count, "
+                "first_receive_ms, nonce, group_id, dedup_id, sequence_number, dead_letter_source "
+                "FROM sqs_messages WHERE queue = ? ORDER BY seq"),
       insert_dedup_(db, "INSERT OR REPLACE INTO sqs_dedup(queue, key, expires_ms, message_id) VALUES(?, ?, ?, ?)"),
       dedup_(db, "SELECT key, expires_ms, message_id FROM sqs_dedup WHERE queue = ? AND expires_ms > ?"),
       prune_dedup_(db, "DELETE FROM sqs_dedup WHERE queue = ? AND expires_ms <= ?") {}
@@ -125,10 +132,13 @@ void store::update_message(std::int64_t queue_row, const message& m) {
 
 void store::delete_message(std::int64_t queue_row, std::int64_t seq) {
     if (!keep_messages_) return;
-    delete_msg_.bind_all(queue_row, seq).run(); }
+    delete_msg_.bind_all(queue_row, seq).run();
+}
 
 void store::delete_messages(std::int64_t queue_row) {
-    if (!keep_messages_) return; remove_messages_.bind(1, queue_row).run(); }
+    if (!keep_messages_) return;
+    remove_messages_.bind(1, queue_row).run();
+}
 
 void store::each_message(std::int64_t queue_row, const std::function<void(message)>& fn) {
     auto& s = messages_;
@@ -171,7 +181,8 @@ void store::each_dedup(std::int64_t queue_row, std::int64_t now_ms,
     prune_dedup_.bind_all(queue_row, now_ms);
     prune_dedup_.run();
     dedup_.bind_all(queue_row, now_ms);
-    while (dedup_.step()) fn(dedup_.text(0), dedup_.int64(1), dedup_.text(2));
+    while (dedup_.step())
+        fn(dedup_.text(0), dedup_.int64(1), dedup_.text(2));
     dedup_.reset();
 }
 
