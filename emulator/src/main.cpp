@@ -4,6 +4,7 @@
 #include "http/server.hpp"
 #include "services/dispatcher.hpp"
 #include "services/registry.hpp"
+#include "storage/group_commit.hpp"
 #include "storage/sqlite.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -132,6 +133,11 @@ int serve(const options& o) {
     eddy::http::server_config config;
     config.host = o.host;
     config.port = o.port;
+    std::optional<eddy::storage::group_commit> commits;
+    if (!db->in_memory()) {
+        commits.emplace(*db, io.get_executor());
+        config.commits = &*commits;
+    }
     eddy::http::server server(io, config, calls, clock);
     try {
         server.start();

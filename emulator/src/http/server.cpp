@@ -231,6 +231,7 @@ struct server::impl {
             protocol::validate_input(r.op, input);
             auto* h = calls.find(r.op.service->id, r.op.name);
             if (!h) throw not_implemented(r.op.service->id, r.op.name);
+            if (config.commits) config.commits->join();
             json output = co_await (*h)(ctx, std::move(input));
             protocol::encode_output(r.op, output, request_id, response);
         } catch (const aws_error& e) {
@@ -239,6 +240,20 @@ struct server::impl {
             log::error("internal failure in " + r.op.name + ": " + e.what());
             protocol::encode_error(r.op.service, r.op.model, r.op.protocol, internal_failure(e.what()), request_id,
                                    response);
+        }
+        // Nothing is answered before what it wrote is committed (together with its neighbours' writes).
+        if (config.commits) {
+            std::exception_ptr lost;
+            try {
+                co_await config.commits->durable();
+            } catch (const std::exception& e) {
+                log::error(std::string("commit failed: ") + e.what());
+                lost = std::current_exception();
+            }
+            if (lost)
+                protocol::encode_error(r.op.service, r.op.model, r.op.protocol,
+                                       internal_failure("eddy could not commit this request's changes"), request_id,
+                                       response);
         }
         if (log::enabled(log::level::info)) {
             auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)

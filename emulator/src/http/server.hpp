@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "protocol/wire.hpp"
 #include "services/dispatcher.hpp"
+#include "storage/group_commit.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@ struct server_config {
     std::uint16_t port = 4566;
     std::size_t body_limit = 64 * 1024 * 1024;
     std::chrono::seconds idle_timeout{120};
+    storage::group_commit* commits = nullptr;  // set for a durable database
 };
 
 // The one listener every service answers on. Owns the accept loop and the

@@ -140,21 +140,21 @@ int statement::changes() const {
     return sqlite3_changes(db_->handle());
 }
 
-transaction::transaction(database& db) : db_(db) {
-    db_.exec("BEGIN IMMEDIATE");
+transaction::transaction(database& db) : db_(db), nested_(sqlite3_get_autocommit(db.handle()) == 0) {
+    db_.exec(nested_ ? "SAVEPOINT eddy_tx" : "BEGIN IMMEDIATE");
 }
 
 transaction::~transaction() {
     if (!done_) {
         try {
-            db_.exec("ROLLBACK");
+            db_.exec(nested_ ? "ROLLBACK TO eddy_tx; RELEASE eddy_tx" : "ROLLBACK");
         } catch (...) {
         }
     }
 }
 
 void transaction::commit() {
-    db_.exec("COMMIT");
+    db_.exec(nested_ ? "RELEASE eddy_tx" : "COMMIT");
     done_ = true;
 }
 

@@ -91,7 +91,8 @@ class database {
     bool in_memory_;
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed before it ends.
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed before it ends. Inside a
+// transaction already open (a group commit's) it is a savepoint of that one instead.
 class transaction {
   public:
     explicit transaction(database& db);
@@ -102,6 +103,7 @@ class transaction {
 
   private:
     database& db_;
+    bool nested_;
     bool done_ = false;
 };
 
