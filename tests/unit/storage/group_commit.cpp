@@ -1,0 +1,82 @@
+#include "storage/group_commit.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+namespace asio = boost::asio;
+using eddy::storage::database;
+using eddy::storage::group_commit;
+using eddy::storage::statement;
+
+namespace {
+
+std::int64_t rows_seen_by_another_connection(const std::string& path) {
+    database other(path);
+    statement s(other, "SELECT count(*) FROM t");
+    s.step();
+    return s.int64(0);
+}
+
+// One request: joins the shared transaction, writes, waits until it is durable, then
+// records what a second connection (a restarted eddy, in effect) can see.
+asio::awaitable<void> request(group_commit& commits, database& db, std::string path, int value,
+                              std::int64_t& visible_after) {
+    commits.join();
+    statement insert(db, "INSERT INTO t(v) VALUES(?)");
+    insert.bind(1, value).run();
+    co_await commits.durable();
+    visible_after = rows_seen_by_another_connection(path);
+}
+
+}  // namespace
+
+TEST_CASE("group commit: requests of one turn share a commit and are durable before they are answered") {
+    auto dir = std::filesystem::temp_directory_path() / ("eddy-group-commit-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto path = (dir / "eddy.db").string();
+    {
+        asio::io_context io;
+        database db(path);
+        db.exec("CREATE TABLE t(v INTEGER)");
+        group_commit commits(db, io.get_executor());
+        std::int64_t first = -1, second = -1;
+        asio::co_spawn(io, request(commits, db, path, 1, first), asio::detached);
+        asio::co_spawn(io, request(commits, db, path, 2, second), asio::detached);
+        io.run();
+        // Both writes were committed together before either request went on.
+        CHECK(first == 2);
+        CHECK(second == 2);
+        // Nothing is left open: a plain statement runs in autocommit mode again.
+        CHECK(sqlite3_get_autocommit(db.handle()) != 0);
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a transaction inside a group commit is a savepoint of it") {
+    asio::io_context io;
+    database db(":memory:");
+    db.exec("CREATE TABLE t(v INTEGER)");
+    group_commit commits(db, io.get_executor());
+    commits.join();
+    {
+        eddy::storage::transaction tx(db);
+        db.exec("INSERT INTO t(v) VALUES(1)");
+        // not committed: rolls back to the savepoint only
+    }
+    {
+        eddy::storage::transaction tx(db);
+        db.exec("INSERT INTO t(v) VALUES(2)");
+        tx.commit();
+    }
+    CHECK(sqlite3_get_autocommit(db.handle()) == 0);  // the shared transaction is still open
+    asio::co_spawn(
+        io, [](group_commit& c) -> asio::awaitable<void> { co_await c.durable(); }(commits), asio::detached);
+    io.run();
+    statement s(db, "SELECT group_concat(v) FROM t");
+    s.step();
+    CHECK(s.text(0) == "2");
+}
