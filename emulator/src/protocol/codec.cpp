@@ -162,7 +162,8 @@ json from_wire(const service_model& m, const json& shape, json& value, const pat
         if (!value.is_object()) throw mismatch("an object");
         json out = json::object();
         auto& target = target_of(m, shape["value"]);
-        for (auto& [k, v] : value.items()) out[k] = from_wire(m, target, v, path_ref{&path, k});
+        for (auto& [k, v] : value.items())
+            out[k] = from_wire(m, target, v, path_ref{&path, k});
         return out;
     }
     if (type == "string") {

@@ -11,7 +11,9 @@
 
 namespace eddy::protocol::detail {
 
-inline const json& target_of(const service_model& m, const json& member) { return m.target(member); }
+inline const json& target_of(const service_model& m, const json& member) {
+    return m.target(member);
+}
 
 inline std::string lower(std::string_view s) {
     std::string out(s);

@@ -37,13 +37,18 @@ struct embedded {
 };
 
 embedded embedded_table[] = {
-#define EDDY_MODEL(symbol, name) \
-    {name, std::string_view(eddy_model_##symbol##_begin, eddy_model_##symbol##_end - eddy_model_##symbol##_begin), {}, {}},
+#define EDDY_MODEL(symbol, name)                                                                             \
+    {name,                                                                                                   \
+     std::string_view(eddy_model_##symbol##_begin, eddy_model_##symbol##_end - eddy_model_##symbol##_begin), \
+     {},                                                                                                     \
+     {}},
 #include "models.inc"
 #undef EDDY_MODEL
 };
 
-std::span<const embedded> embedded_models() { return embedded_table; }
+std::span<const embedded> embedded_models() {
+    return embedded_table;
+}
 
 }  // namespace
 
@@ -102,7 +107,8 @@ service_model::service_model(std::string name, json doc) : name_(std::move(name)
     };
     for (auto& [shape_name, shape] : shapes.items()) {
         if (auto members = shape.find("members"); members != shape.end())
-            for (auto& [member_name, member] : members->items()) link(member);
+            for (auto& [member_name, member] : members->items())
+                link(member);
         for (const char* part : {"member", "key", "value"})
             if (auto it = shape.find(part); it != shape.end()) link(*it);
     }

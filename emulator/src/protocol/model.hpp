@@ -4,9 +4,9 @@
 
 #include <mutex>
 #include <span>
-#include <unordered_map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace eddy::protocol {

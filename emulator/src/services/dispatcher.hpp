@@ -58,7 +58,8 @@ class dispatcher {
     // Shutdown: services register what must end before the server can (long polls, pollers).
     void on_stop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
     void stop() {
-        for (auto& h : stop_hooks_) h();
+        for (auto& h : stop_hooks_)
+            h();
     }
     void apply_input_hook(const request_context& ctx, json& input) const;
     std::vector<std::string> operations(std::string_view service) const;

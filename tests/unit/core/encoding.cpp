@@ -57,14 +57,15 @@ TEST_CASE("base64_decode rejects invalid input") {
     CHECK(rejects("Zm9v!"));
     CHECK(rejects("Zm9v YmFy"));
     CHECK(rejects("Zm9v\n"));
-    CHECK(rejects("Z"));        // one character cannot hold a byte
-    CHECK(rejects("Zm9vY"));    // nor can five
-    CHECK(rejects("Zg==="));    // three pad characters
-    CHECK(rejects("Zg=="
-                  "Zg=="));     // data after padding
+    CHECK(rejects("Z"));      // one character cannot hold a byte
+    CHECK(rejects("Zm9vY"));  // nor can five
+    CHECK(rejects("Zg==="));  // three pad characters
+    CHECK(
+        rejects("Zg=="
+                "Zg=="));  // data after padding
     CHECK(rejects("Zg=g"));
-    CHECK(rejects("Zm8=="));    // too much padding for the data
-    CHECK(rejects("Zg-_"));     // the URL-safe alphabet is not base64
+    CHECK(rejects("Zm8=="));  // too much padding for the data
+    CHECK(rejects("Zg-_"));   // the URL-safe alphabet is not base64
 }
 
 TEST_CASE("url_decode") {
@@ -96,17 +97,17 @@ TEST_CASE("url_encode leaves only unreserved characters") {
 TEST_CASE("is_valid_utf8") {
     CHECK(is_valid_utf8(""));
     CHECK(is_valid_utf8("plain ascii"));
-    CHECK(is_valid_utf8("caf\xC3\xA9"));                 // é
-    CHECK(is_valid_utf8("\xE2\x82\xAC"));                // €
-    CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));            // U+1F600
-    CHECK(is_valid_utf8("\xF4\x8F\xBF\xBF"));            // U+10FFFF
-    CHECK_FALSE(is_valid_utf8("\xC3"));                  // truncated
-    CHECK_FALSE(is_valid_utf8("\xE2\x82"));              // truncated
-    CHECK_FALSE(is_valid_utf8("\x80"));                  // lone continuation
-    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));              // overlong '/'
-    CHECK_FALSE(is_valid_utf8("\xE0\x80\xAF"));          // overlong
-    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));          // surrogate U+D800
-    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));      // above U+10FFFF
+    CHECK(is_valid_utf8("caf\xC3\xA9"));             // é
+    CHECK(is_valid_utf8("\xE2\x82\xAC"));            // €
+    CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));        // U+1F600
+    CHECK(is_valid_utf8("\xF4\x8F\xBF\xBF"));        // U+10FFFF
+    CHECK_FALSE(is_valid_utf8("\xC3"));              // truncated
+    CHECK_FALSE(is_valid_utf8("\xE2\x82"));          // truncated
+    CHECK_FALSE(is_valid_utf8("\x80"));              // lone continuation
+    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+    CHECK_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong
+    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
+    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
     CHECK_FALSE(is_valid_utf8("\xFF"));
     CHECK_FALSE(is_valid_utf8("ok\xC3(bad"));
 }

@@ -40,7 +40,7 @@ TEST_CASE("new_uuid is a lower-case RFC 4122 version 4 UUID") {
             else
                 CHECK(is_hex_lower(id[k]));
         }
-        CHECK(id[14] == '4');                                                   // version
+        CHECK(id[14] == '4');                                                    // version
         CHECK(std::string_view("89ab").find(id[19]) != std::string_view::npos);  // variant 10xx
         seen.insert(id);
     }
@@ -139,7 +139,8 @@ TEST_CASE("parse_iso8601 reads fractions, zones and offsets") {
 }
 
 TEST_CASE("parse_iso8601 and format_iso8601 round trip") {
-    for (std::int64_t ms : {std::int64_t{0}, nov27, nov27 + 7, std::int64_t{1'700'000'000'999}, std::int64_t{-86'400'000}}) {
+    for (std::int64_t ms :
+         {std::int64_t{0}, nov27, nov27 + 7, std::int64_t{1'700'000'000'999}, std::int64_t{-86'400'000}}) {
         std::int64_t back = 0;
         REQUIRE(parse_iso8601(format_iso8601(ms), back));
         CHECK(back == ms);

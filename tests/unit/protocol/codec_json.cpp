@@ -163,9 +163,7 @@ TEST_CASE("json 1.1: binary data of every byte survives decode and encode") {
                    {"Data", binary(all)},
                    {"PartitionKey", "p"},
                    {"ApproximateArrivalTimestamp", 1700000000.123}};
-    json output = {{"Records", json::array({record})},
-                   {"NextShardIterator", "it-2"},
-                   {"MillisBehindLatest", 0}};
+    json output = {{"Records", json::array({record})}, {"NextShardIterator", "it-2"}, {"MillisBehindLatest", 0}};
     auto r = encode(get, output);
     auto back = read_output(get, r);
     CHECK(bytes_of(back["Records"][0]["Data"]) == all);
@@ -187,10 +185,11 @@ TEST_CASE("json 1.1: timestamps are epoch seconds, as numbers") {
     input = decode(op, R"({"ShardId":"s","ShardIteratorType":"AT_TIMESTAMP","Timestamp":"2026-11-27T21:30:00.250Z"})");
     CHECK(input["Timestamp"].get<double>() == doctest::Approx(1795815000.25));
 
-    CHECK(thrown([&] { decode(op, R"({"ShardId":"s","ShardIteratorType":"AT_TIMESTAMP","Timestamp":"soon"})"); })
-              .code == "SerializationException");
-    CHECK(thrown([&] { decode(op, R"({"ShardId":"s","ShardIteratorType":"AT_TIMESTAMP","Timestamp":true})"); })
-              .code == "SerializationException");
+    CHECK(thrown([&] {
+              decode(op, R"({"ShardId":"s","ShardIteratorType":"AT_TIMESTAMP","Timestamp":"soon"})");
+          }).code == "SerializationException");
+    CHECK(thrown([&] { decode(op, R"({"ShardId":"s","ShardIteratorType":"AT_TIMESTAMP","Timestamp":true})"); }).code ==
+          "SerializationException");
 
     auto get = op_ref("kinesis", "kinesis", "json", "GetRecords");
     json record = {{"SequenceNumber", "1"},
@@ -219,21 +218,23 @@ TEST_CASE("json 1.1: CloudWatch Logs timestamps are epoch milliseconds as longs"
 
 TEST_CASE("json 1.0: DynamoDB PutItem attribute values nest maps, lists, numbers and binaries") {
     auto op = op_ref("dynamodb", "dynamodb", "json", "PutItem");
-    json wire = {{"TableName", "orders"},
-                 {"Item",
-                  {{"id", {{"S", "o-1"}}},
-                   {"total", {{"N", "42.50"}}},
-                   {"photo", {{"B", "AAEC/w=="}}},
-                   {"tags", {{"SS", json::array({"a", "b"})}}},
-                   {"chunks", {{"BS", json::array({"AQ==", "Ag=="})}}},
-                   {"shipped", {{"BOOL", false}}},
-                   {"note", {{"NULL", true}}},
-                   {"address",
-                    {{"M",
-                      {{"city", {{"S", "Lyon"}}},
-                       {"lines", {{"L", json::array({{{"S", "1 rue"}}, {{"N", "2"}}, {{"M", {{"deep", {{"B", "AA=="}}}}}}})}}}}}}}}},
-                 {"ConditionExpression", "attribute_not_exists(id)"},
-                 {"ReturnValues", "ALL_OLD"}};
+    json wire = {
+        {"TableName", "orders"},
+        {"Item",
+         {{"id", {{"S", "o-1"}}},
+          {"total", {{"N", "42.50"}}},
+          {"photo", {{"B", "AAEC/w=="}}},
+          {"tags", {{"SS", json::array({"a", "b"})}}},
+          {"chunks", {{"BS", json::array({"AQ==", "Ag=="})}}},
+          {"shipped", {{"BOOL", false}}},
+          {"note", {{"NULL", true}}},
+          {"address",
+           {{"M",
+             {{"city", {{"S", "Lyon"}}},
+              {"lines",
+               {{"L", json::array({{{"S", "1 rue"}}, {{"N", "2"}}, {{"M", {{"deep", {{"B", "AA=="}}}}}}})}}}}}}}}},
+        {"ConditionExpression", "attribute_not_exists(id)"},
+        {"ReturnValues", "ALL_OLD"}};
     auto input = decode(op, wire.dump());
     auto& item = input["Item"];
     CHECK(item["id"]["S"] == "o-1");
@@ -340,7 +341,8 @@ TEST_CASE("validate_input: Coral's message for a missing required member") {
     CHECK(e.code == "ValidationException");
     CHECK(e.status == 400);
     CHECK(e.message() ==
-          "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: Member must not be null");
+          "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: Member must not be "
+          "null");
     CHECK_NOTHROW(validate_input(op, {{"StreamName", "s"}}));
     // null counts as missing
     CHECK(thrown([&] { validate_input(op, {{"StreamName", nullptr}}); }).code == "ValidationException");
@@ -348,15 +350,21 @@ TEST_CASE("validate_input: Coral's message for a missing required member") {
 
 TEST_CASE("validate_input: lengths, ranges and enums, all named in one message") {
     auto create = op_ref("kinesis", "kinesis", "json", "CreateStream");
-    CHECK(thrown([&] { validate_input(create, {{"StreamName", ""}}); }).message() ==
+    CHECK(thrown([&] {
+              validate_input(create, {{"StreamName", ""}});
+          }).message() ==
           "1 validation error detected: Value '' at 'streamName' failed to satisfy constraint: "
           "Member must have length greater than or equal to 1");
     std::string long_name(129, 'a');
-    CHECK(thrown([&] { validate_input(create, {{"StreamName", long_name}}); }).message() ==
+    CHECK(thrown([&] {
+              validate_input(create, {{"StreamName", long_name}});
+          }).message() ==
           "1 validation error detected: Value '" + long_name +
               "' at 'streamName' failed to satisfy constraint: Member must have length less than or equal to 128");
     CHECK_NOTHROW(validate_input(create, {{"StreamName", std::string(128, 'a')}}));
-    CHECK(thrown([&] { validate_input(create, {{"StreamName", "s"}, {"ShardCount", 0}}); }).message() ==
+    CHECK(thrown([&] {
+              validate_input(create, {{"StreamName", "s"}, {"ShardCount", 0}});
+          }).message() ==
           "1 validation error detected: Value '0' at 'shardCount' failed to satisfy constraint: "
           "Member must have value greater than or equal to 1");
     CHECK_NOTHROW(validate_input(create, {{"StreamName", "s"}, {"ShardCount", 1}}));
@@ -382,7 +390,8 @@ TEST_CASE("validate_input: lengths, ranges and enums, all named in one message")
 TEST_CASE("validate_input: paths into lists and maps follow Coral's member naming") {
     auto op = op_ref("kinesis", "kinesis", "json", "PutRecords");
     json input = {{"StreamName", "s"},
-                  {"Records", json::array({{{"Data", binary("a")}, {"PartitionKey", "p"}}, {{"Data", binary("b")}, {"PartitionKey", ""}}})}};
+                  {"Records", json::array({{{"Data", binary("a")}, {"PartitionKey", "p"}},
+                                           {{"Data", binary("b")}, {"PartitionKey", ""}}})}};
     CHECK(thrown([&] { validate_input(op, input); }).message() ==
           "1 validation error detected: Value '' at 'records.2.member.partitionKey' failed to satisfy constraint: "
           "Member must have length greater than or equal to 1");
@@ -391,8 +400,11 @@ TEST_CASE("validate_input: paths into lists and maps follow Coral's member namin
     CHECK(thrown([&] { validate_input(op, input); }).message() ==
           "1 validation error detected: Value null at 'records.2.member.data' failed to satisfy constraint: "
           "Member must not be null");
-    CHECK_NOTHROW(validate_input(op, decode(op, R"({"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"p"}]})")));
-    CHECK(thrown([&] { validate_input(op, {{"StreamName", "s"}, {"Records", json::array()}}); }).message() ==
+    CHECK_NOTHROW(
+        validate_input(op, decode(op, R"({"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"p"}]})")));
+    CHECK(thrown([&] {
+              validate_input(op, {{"StreamName", "s"}, {"Records", json::array()}});
+          }).message() ==
           "1 validation error detected: Value '[]' at 'records' failed to satisfy constraint: "
           "Member must have length greater than or equal to 1");
 }
@@ -413,8 +425,9 @@ TEST_CASE("validate_input: SQS names the first missing parameter and leaves valu
     CHECK(e.message() == "The request must contain the parameter QueueName.");
 
     auto send = op_ref("sqs", "sqs", "json", "SendMessage");
-    CHECK(thrown([&] { validate_input(send, {{"QueueUrl", "u"}}); }).message() ==
-          "The request must contain the parameter MessageBody.");
+    CHECK(thrown([&] {
+              validate_input(send, {{"QueueUrl", "u"}});
+          }).message() == "The request must contain the parameter MessageBody.");
     CHECK_NOTHROW(validate_input(send, {{"QueueUrl", "u"}, {"MessageBody", "b"}}));
 
     // SQS reports bad values as InvalidParameterValue or InvalidAttributeName, from its handlers

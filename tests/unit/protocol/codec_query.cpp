@@ -55,10 +55,11 @@ TEST_CASE("query: SQS CreateQueue reads flattened Attribute.N and Tag.N maps") {
                              "&Attribute.3.Name=RedrivePolicy"
                              "&Attribute.3.Value=%7B%22maxReceiveCount%22%3A%225%22%7D"
                              "&Tag.1.Key=team&Tag.1.Value=blue&Tag.2.Key=cost+center&Tag.2.Value=42");
-    CHECK(input == json{{"QueueName", "orders.fifo"},
-                        {"Attributes",
-                         {{"FifoQueue", "true"}, {"VisibilityTimeout", "60"}, {"RedrivePolicy", R"({"maxReceiveCount":"5"})"}}},
-                        {"tags", {{"team", "blue"}, {"cost center", "42"}}}});
+    CHECK(input ==
+          json{{"QueueName", "orders.fifo"},
+               {"Attributes",
+                {{"FifoQueue", "true"}, {"VisibilityTimeout", "60"}, {"RedrivePolicy", R"({"maxReceiveCount":"5"})"}}},
+               {"tags", {{"team", "blue"}, {"cost center", "42"}}}});
 }
 
 TEST_CASE("query: parameters may come in any order and from the URL query string") {
@@ -105,11 +106,13 @@ TEST_CASE("query: SQS SendMessage with message attributes, a binary value and an
 
 TEST_CASE("query: SQS batch entries are a flattened list of structures") {
     auto op = sqs_query("DeleteMessageBatch");
-    auto input = decode_form(op,
-                             "Action=DeleteMessageBatch&QueueUrl=u"
-                             "&DeleteMessageBatchRequestEntry.1.Id=a&DeleteMessageBatchRequestEntry.1.ReceiptHandle=rh1"
-                             "&DeleteMessageBatchRequestEntry.2.Id=b&DeleteMessageBatchRequestEntry.2.ReceiptHandle=rh2");
-    CHECK(input["Entries"] == json::array({{{"Id", "a"}, {"ReceiptHandle", "rh1"}}, {{"Id", "b"}, {"ReceiptHandle", "rh2"}}}));
+    auto input =
+        decode_form(op,
+                    "Action=DeleteMessageBatch&QueueUrl=u"
+                    "&DeleteMessageBatchRequestEntry.1.Id=a&DeleteMessageBatchRequestEntry.1.ReceiptHandle=rh1"
+                    "&DeleteMessageBatchRequestEntry.2.Id=b&DeleteMessageBatchRequestEntry.2.ReceiptHandle=rh2");
+    CHECK(input["Entries"] ==
+          json::array({{{"Id", "a"}, {"ReceiptHandle", "rh1"}}, {{"Id", "b"}, {"ReceiptHandle", "rh2"}}}));
 }
 
 TEST_CASE("query: STS AssumeRole reads member.N lists, nested structures and integers") {
@@ -125,7 +128,8 @@ TEST_CASE("query: STS AssumeRole reads member.N lists, nested structures and int
     CHECK(input["RoleArn"] == "arn:aws:iam::000000000000:role/runner");
     CHECK(input["RoleSessionName"] == "s1");
     CHECK(input["DurationSeconds"] == 900);
-    CHECK(input["PolicyArns"] == json::array({{{"arn", "arn:aws:iam::aws:policy/A"}}, {{"arn", "arn:aws:iam::aws:policy/B"}}}));
+    CHECK(input["PolicyArns"] ==
+          json::array({{{"arn", "arn:aws:iam::aws:policy/A"}}, {{"arn", "arn:aws:iam::aws:policy/B"}}}));
     CHECK(input["Tags"] == json::array({{{"Key", "project"}, {"Value", "eddy"}}}));
     CHECK(input["TransitiveTagKeys"] == json::array({"project"}));
 }
@@ -142,8 +146,9 @@ TEST_CASE("query: values that do not fit the shape are refused") {
     CHECK(e.status == 400);
     CHECK(e.sender_fault);
     auto binary_attr = thrown([&] {
-        decode_form(op, "QueueUrl=u&MessageBody=b&MessageAttribute.1.Name=n&MessageAttribute.1.Value.DataType=Binary"
-                        "&MessageAttribute.1.Value.BinaryValue=%21%21");
+        decode_form(op,
+                    "QueueUrl=u&MessageBody=b&MessageAttribute.1.Name=n&MessageAttribute.1.Value.DataType=Binary"
+                    "&MessageAttribute.1.Value.BinaryValue=%21%21");
     });
     CHECK(binary_attr.status == 400);
 }
@@ -166,7 +171,8 @@ TEST_CASE("query XML: GetQueueAttributes has a flattened Attribute map inside it
     auto root = parse_xml(r.body);
     CHECK(root.name == "GetQueueAttributesResponse");
     REQUIRE(root.attributes.size() == 1);
-    CHECK(root.attributes[0] == std::pair<std::string, std::string>{"xmlns", "http://queue.amazonaws.com/doc/2012-11-05/"});
+    CHECK(root.attributes[0] ==
+          std::pair<std::string, std::string>{"xmlns", "http://queue.amazonaws.com/doc/2012-11-05/"});
     auto* result = root.child("GetQueueAttributesResult");
     REQUIRE(result);
     auto attrs = result->children_named("Attribute");
@@ -178,7 +184,7 @@ TEST_CASE("query XML: GetQueueAttributes has a flattened Attribute map inside it
         seen[a->child("Name")->text] = a->child("Value")->text;
     }
     CHECK(seen == std::map<std::string, std::string>{{"VisibilityTimeout", "30"},
-                                                      {"QueueArn", "arn:aws:sqs:us-east-1:000000000000:q"}});
+                                                     {"QueueArn", "arn:aws:sqs:us-east-1:000000000000:q"}});
     CHECK(result->child("Attributes") == nullptr);  // flattened: no wrapper element
     CHECK(xml_text(root, "ResponseMetadata/RequestId") == "6fde8d1e-52cd-4581-8cd9-c512f4c64223");
     CHECK(read_result(op, root) == output);
@@ -186,8 +192,9 @@ TEST_CASE("query XML: GetQueueAttributes has a flattened Attribute map inside it
 
 TEST_CASE("query XML: ListQueues has a flattened QueueUrl list") {
     auto op = sqs_query("ListQueues");
-    json output = {{"QueueUrls", json::array({"http://localhost:4566/000000000000/a", "http://localhost:4566/000000000000/b"})},
-                   {"NextToken", "t"}};
+    json output = {
+        {"QueueUrls", json::array({"http://localhost:4566/000000000000/a", "http://localhost:4566/000000000000/b"})},
+        {"NextToken", "t"}};
     auto root = parse_xml(encode(op, output).body);
     auto* result = root.child("ListQueuesResult");
     REQUIRE(result);
@@ -243,11 +250,11 @@ TEST_CASE("query XML: ReceiveMessage messages with attributes and message attrib
 
 TEST_CASE("query XML: batch results are flattened lists of structures") {
     auto op = sqs_query("DeleteMessageBatch");
-    json output = {{"Successful", json::array({{{"Id", "a"}}, {{"Id", "b"}}})},
-                   {"Failed", json::array({{{"Id", "c"},
-                                            {"SenderFault", true},
-                                            {"Code", "ReceiptHandleIsInvalid"},
-                                            {"Message", "bad handle"}}})}};
+    json output = {
+        {"Successful", json::array({{{"Id", "a"}}, {{"Id", "b"}}})},
+        {"Failed",
+         json::array(
+             {{{"Id", "c"}, {"SenderFault", true}, {"Code", "ReceiptHandleIsInvalid"}, {"Message", "bad handle"}}})}};
     auto root = parse_xml(encode(op, output).body);
     auto* result = root.child("DeleteMessageBatchResult");
     REQUIRE(result);
@@ -268,9 +275,8 @@ TEST_CASE("query XML: an operation without output has only ResponseMetadata") {
 
 TEST_CASE("query XML: STS GetCallerIdentity and AssumeRole") {
     auto who = op_ref("sts", "sts", "query", "GetCallerIdentity");
-    json identity = {{"UserId", "AKIAIOSFODNN7EXAMPLE"},
-                     {"Account", "000000000000"},
-                     {"Arn", "arn:aws:iam::000000000000:root"}};
+    json identity = {
+        {"UserId", "AKIAIOSFODNN7EXAMPLE"}, {"Account", "000000000000"}, {"Arn", "arn:aws:iam::000000000000:root"}};
     auto root = parse_xml(encode(who, identity).body);
     CHECK(root.name == "GetCallerIdentityResponse");
     REQUIRE_FALSE(root.attributes.empty());
@@ -280,13 +286,14 @@ TEST_CASE("query XML: STS GetCallerIdentity and AssumeRole") {
     CHECK(read_result(who, root) == identity);
 
     auto assume = op_ref("sts", "sts", "query", "AssumeRole");
-    json creds = {{"Credentials",
-                   {{"AccessKeyId", "ASIA000"},
-                    {"SecretAccessKey", "secret"},
-                    {"SessionToken", "token"},
-                    {"Expiration", 1795815000.0}}},
-                  {"AssumedRoleUser", {{"AssumedRoleId", "AROA:s1"}, {"Arn", "arn:aws:sts::000000000000:assumed-role/r/s1"}}},
-                  {"PackedPolicySize", 6}};
+    json creds = {
+        {"Credentials",
+         {{"AccessKeyId", "ASIA000"},
+          {"SecretAccessKey", "secret"},
+          {"SessionToken", "token"},
+          {"Expiration", 1795815000.0}}},
+        {"AssumedRoleUser", {{"AssumedRoleId", "AROA:s1"}, {"Arn", "arn:aws:sts::000000000000:assumed-role/r/s1"}}},
+        {"PackedPolicySize", 6}};
     auto a = parse_xml(encode(assume, creds).body);
     // timestamps in query XML are ISO 8601
     CHECK(xml_text(a, "AssumeRoleResult/Credentials/Expiration") == "2026-11-27T21:30:00.000Z");
@@ -299,7 +306,8 @@ TEST_CASE("query XML: STS GetCallerIdentity and AssumeRole") {
 TEST_CASE("query error: ErrorResponse with the query-era SQS code") {
     wire_response r;
     encode_error(service_by_id("sqs"), &model("sqs-query"), "query",
-                 aws_error("QueueDoesNotExist", "The specified queue does not exist for this wsdl version."), "rid-5", r);
+                 aws_error("QueueDoesNotExist", "The specified queue does not exist for this wsdl version."), "rid-5",
+                 r);
     CHECK(r.status == 400);
     CHECK(header(r, "Content-Type") == "text/xml");
     CHECK(header(r, "x-amzn-RequestId") == "rid-5");
@@ -321,8 +329,8 @@ TEST_CASE("query error: the code is the query-era one even when the json model i
 
 TEST_CASE("query error: unknown codes pass through; receiver faults say Receiver; text is escaped") {
     wire_response r;
-    encode_error(service_by_id("sts"), &model("sts"), "query",
-                 aws_error("ValidationError", "Value '<x>' & more", 400), "rid", r);
+    encode_error(service_by_id("sts"), &model("sts"), "query", aws_error("ValidationError", "Value '<x>' & more", 400),
+                 "rid", r);
     auto root = parse_xml(r.body);
     CHECK(xml_text(root, "Error/Code") == "ValidationError");
     CHECK(xml_text(root, "Error/Type") == "Sender");
@@ -354,17 +362,24 @@ TEST_CASE("validate_input: SQS over query gives MissingParameter") {
 
 TEST_CASE("validate_input: STS says ValidationError with Coral's message") {
     auto op = op_ref("sts", "sts", "query", "AssumeRole");
-    auto e = thrown([&] { validate_input(op, decode_form(op, "RoleSessionName=s1&RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2Fr&DurationSeconds=100")); });
+    auto e = thrown([&] {
+        validate_input(
+            op, decode_form(
+                    op, "RoleSessionName=s1&RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2Fr&DurationSeconds=100"));
+    });
     CHECK(e.code == "ValidationError");
     CHECK(e.status == 400);
-    CHECK(e.message() == "1 validation error detected: Value '100' at 'durationSeconds' failed to satisfy constraint: "
-                         "Member must have value greater than or equal to 900");
+    CHECK(e.message() ==
+          "1 validation error detected: Value '100' at 'durationSeconds' failed to satisfy constraint: "
+          "Member must have value greater than or equal to 900");
     e = thrown([&] { validate_input(op, decode_form(op, "RoleSessionName=s1")); });
-    CHECK(e.message() == "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: "
-                         "Member must not be null");
+    CHECK(e.message() ==
+          "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: "
+          "Member must not be null");
     CHECK(thrown([&] {
-              validate_input(op, decode_form(op, "RoleSessionName=s1&RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2Fr"
-                                                 "&DurationSeconds=43201"));
+              validate_input(op, decode_form(op,
+                                             "RoleSessionName=s1&RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2Fr"
+                                             "&DurationSeconds=43201"));
           }).message() ==
           "1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: "
           "Member must have value less than or equal to 43200");

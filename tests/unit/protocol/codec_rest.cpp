@@ -132,11 +132,14 @@ TEST_CASE("rest-json: validation of header enums and body ranges") {
     auto input = decode_request(invoke, request("POST", "/", {}, {{"x-amz-invocation-type", "Later"}}, "{}"));
     auto e = thrown([&] { validate_input(invoke, input); });
     CHECK(e.code == "ValidationException");
-    CHECK(e.message() == "1 validation error detected: Value 'Later' at 'invocationType' failed to satisfy constraint: "
-                         "Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
+    CHECK(e.message() ==
+          "1 validation error detected: Value 'Later' at 'invocationType' failed to satisfy constraint: "
+          "Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
 
     auto create = op_ref("lambda", "lambda", "rest-json", "CreateFunction");
-    json in = {{"FunctionName", "f"}, {"Role", "arn:aws:iam::000000000000:role/r"}, {"Code", json::object()},
+    json in = {{"FunctionName", "f"},
+               {"Role", "arn:aws:iam::000000000000:role/r"},
+               {"Code", json::object()},
                {"MemorySize", 64}};
     CHECK(thrown([&] { validate_input(create, in); }).message() ==
           "1 validation error detected: Value '64' at 'memorySize' failed to satisfy constraint: "
@@ -170,8 +173,8 @@ TEST_CASE("rest-json error: Lambda ResourceNotFoundException") {
 // --- rest-xml: S3 --------------------------------------------------------------------------
 
 TEST_CASE("rest-xml: S3 PutObject with a greedy key, metadata headers and a body") {
-    auto op = op_ref("s3", "s3", "rest-xml", "PutObject",
-                     {{"Bucket", "photos"}, {"Key", "2026/11/cat%20one%2Btwo.jpg"}});
+    auto op =
+        op_ref("s3", "s3", "rest-xml", "PutObject", {{"Bucket", "photos"}, {"Key", "2026/11/cat%20one%2Btwo.jpg"}});
     std::string body("\xff\xd8\xff\xe0 jpeg bytes \x00 and more", 27);
     auto r = request("PUT", "/photos/2026/11/cat%20one%2Btwo.jpg", {},
                      {{"content-type", "image/jpeg"},
@@ -226,9 +229,9 @@ TEST_CASE("rest-xml: S3 GetObject output: body, headers, metadata and an HTTP-da
 
 TEST_CASE("rest-xml: timestamps in headers are read as HTTP dates") {
     auto op = op_ref("s3", "s3", "rest-xml", "GetObject", {{"Bucket", "b"}, {"Key", "k"}});
-    auto input = decode_request(op, request("GET", "/b/k", "response-content-type=text%2Fhtml&partNumber=2",
-                                            {{"if-modified-since", "Fri, 27 Nov 2026 21:30:00 GMT"},
-                                             {"range", "bytes=0-9"}}));
+    auto input =
+        decode_request(op, request("GET", "/b/k", "response-content-type=text%2Fhtml&partNumber=2",
+                                   {{"if-modified-since", "Fri, 27 Nov 2026 21:30:00 GMT"}, {"range", "bytes=0-9"}}));
     CHECK(input["IfModifiedSince"].get<double>() == doctest::Approx(1795815000.0));
     CHECK(input["Range"] == "bytes=0-9");
     CHECK(input["ResponseContentType"] == "text/html");
@@ -246,17 +249,16 @@ TEST_CASE("rest-xml: S3 ListObjectsV2 output has flattened Contents with ISO 860
                    {"Delimiter", "/"},
                    {"MaxKeys", 100},
                    {"KeyCount", 3},
-                   {"Contents",
-                    json::array({{{"Key", "2026/a.jpg"},
-                                  {"LastModified", 1795815000.0},
-                                  {"ETag", "\"aa\""},
-                                  {"Size", 10},
-                                  {"StorageClass", "STANDARD"}},
-                                 {{"Key", "2026/b & c.jpg"},
-                                  {"LastModified", 1795815000.5},
-                                  {"ETag", "\"bb\""},
-                                  {"Size", 0},
-                                  {"StorageClass", "STANDARD"}}})},
+                   {"Contents", json::array({{{"Key", "2026/a.jpg"},
+                                              {"LastModified", 1795815000.0},
+                                              {"ETag", "\"aa\""},
+                                              {"Size", 10},
+                                              {"StorageClass", "STANDARD"}},
+                                             {{"Key", "2026/b & c.jpg"},
+                                              {"LastModified", 1795815000.5},
+                                              {"ETag", "\"bb\""},
+                                              {"Size", 0},
+                                              {"StorageClass", "STANDARD"}}})},
                    {"CommonPrefixes", json::array({{{"Prefix", "2026/11/"}}})}};
     auto r = encode(op, output);
     CHECK(r.status == 200);
@@ -284,9 +286,8 @@ TEST_CASE("rest-xml: S3 ListObjectsV2 output has flattened Contents with ISO 860
 
 TEST_CASE("rest-xml: S3 CreateBucket reads its CreateBucketConfiguration payload") {
     auto op = op_ref("s3", "s3", "rest-xml", "CreateBucket", {{"Bucket", "my-bucket"}});
-    auto input = decode_request(
-        op, request("PUT", "/my-bucket", {}, {{"x-amz-acl", "private"}},
-                    R"(<?xml version="1.0" encoding="UTF-8"?>
+    auto input = decode_request(op, request("PUT", "/my-bucket", {}, {{"x-amz-acl", "private"}},
+                                            R"(<?xml version="1.0" encoding="UTF-8"?>
 <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
   <LocationConstraint>eu-west-1</LocationConstraint>
 </CreateBucketConfiguration>)"));
@@ -311,8 +312,9 @@ TEST_CASE("rest-xml: S3 DeleteObjects reads a flattened list in the payload") {
                                             "<Object><Key>a.txt</Key></Object>"
                                             "<Object><Key>dir/b&amp;c.txt</Key><VersionId>v2</VersionId></Object>"
                                             "<Quiet>true</Quiet></Delete>"));
-    CHECK(input["Delete"] == json{{"Objects", json::array({{{"Key", "a.txt"}}, {{"Key", "dir/b&c.txt"}, {"VersionId", "v2"}}})},
-                                  {"Quiet", true}});
+    CHECK(input["Delete"] ==
+          json{{"Objects", json::array({{{"Key", "a.txt"}}, {{"Key", "dir/b&c.txt"}, {"VersionId", "v2"}}})},
+               {"Quiet", true}});
 }
 
 TEST_CASE("rest-xml: a structure payload is written with its element name") {
@@ -320,7 +322,8 @@ TEST_CASE("rest-xml: a structure payload is written with its element name") {
     json output = {{"TagSet", json::array({{{"Key", "team"}, {"Value", "blue"}}})}};
     auto r = encode(op, output);
     auto root = parse_xml(r.body);
-    // the real service and botocore's tests: <Tagging><TagSet><Tag><Key>..</Key><Value>..</Value></Tag></TagSet></Tagging>
+    // the real service and botocore's tests:
+    // <Tagging><TagSet><Tag><Key>..</Key><Value>..</Value></Tag></TagSet></Tagging>
     auto* set = root.child("TagSet");
     REQUIRE(set);
     REQUIRE(set->children_named("Tag").size() == 1);
@@ -344,8 +347,8 @@ TEST_CASE("rest-xml error: <Error><Code>") {
 // S3 answers a body it cannot parse with MalformedXML (S3 API reference, "Error responses").
 TEST_CASE("rest-xml: S3 answers a malformed XML payload with MalformedXML") {
     auto op = op_ref("s3", "s3", "rest-xml", "CreateBucket", {{"Bucket", "b"}});
-    for (std::string body : {"<CreateBucketConfiguration><LocationConstraint>", "not xml at all",
-                             "<CreateBucketConfiguration></Wrong>"}) {
+    for (std::string body :
+         {"<CreateBucketConfiguration><LocationConstraint>", "not xml at all", "<CreateBucketConfiguration></Wrong>"}) {
         INFO(body);
         auto e = thrown([&] { decode_request(op, request("PUT", "/b", {}, {}, body)); });
         CHECK(e.code == "MalformedXML");

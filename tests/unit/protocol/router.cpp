@@ -48,8 +48,8 @@ route expect_route(const wire_request& r, named expected) {
     return out;
 }
 
-wire_request rest(std::string method, std::string path, std::string query = {},
-                  std::string_view service = {}, std::initializer_list<std::pair<std::string, std::string>> extra = {}) {
+wire_request rest(std::string method, std::string path, std::string query = {}, std::string_view service = {},
+                  std::initializer_list<std::pair<std::string, std::string>> extra = {}) {
     auto r = request(std::move(method), std::move(path), std::move(query));
     if (!service.empty()) r.headers.emplace_back("authorization", authorization(service));
     for (auto& h : extra)
@@ -96,7 +96,8 @@ TEST_CASE("router: X-Amz-Target without any signature, json 1.0 and 1.1") {
     expect_route(json_request("DynamoDB_20120810.PutItem", "{}", "1.0"), {"dynamodb", "dynamodb", "json", "PutItem"});
     expect_route(json_request("Logs_20140328.PutLogEvents", "{}", "1.1"), {"logs", "logs", "json", "PutLogEvents"});
     expect_route(json_request("AWSEvents.PutEvents", "{}", "1.1"), {"events", "events", "json", "PutEvents"});
-    expect_route(json_request("AmazonEC2ContainerServiceV20141113.RunTask", "{}", "1.1"), {"ecs", "ecs", "json", "RunTask"});
+    expect_route(json_request("AmazonEC2ContainerServiceV20141113.RunTask", "{}", "1.1"),
+                 {"ecs", "ecs", "json", "RunTask"});
     expect_route(json_request("AmazonSSM.GetParameter", "{}", "1.1"), {"ssm", "ssm", "json", "GetParameter"});
 }
 
@@ -166,18 +167,20 @@ TEST_CASE("router: a query Action without a signature is found by its name") {
     expect_route(form_request("Action=CreateQueue&QueueName=q"), {"sqs", "sqs-query", "query", "CreateQueue"});
     expect_route(form_request("Action=GetQueueAttributes&QueueUrl=u&AttributeName.1=All"),
                  {"sqs", "sqs-query", "query", "GetQueueAttributes"});
-    expect_route(form_request("Version=2011-06-15&Action=GetCallerIdentity"), {"sts", "sts", "query", "GetCallerIdentity"});
+    expect_route(form_request("Version=2011-06-15&Action=GetCallerIdentity"),
+                 {"sts", "sts", "query", "GetCallerIdentity"});
     expect_route(form_request("Action=AssumeRole"), {"sts", "sts", "query", "AssumeRole"});
 }
 
 TEST_CASE("router: a query Action in the URL query string") {
-    expect_route(request("GET", "/", "Action=ListQueues&Version=2012-11-05"), {"sqs", "sqs-query", "query", "ListQueues"});
+    expect_route(request("GET", "/", "Action=ListQueues&Version=2012-11-05"),
+                 {"sqs", "sqs-query", "query", "ListQueues"});
     expect_route(request("GET", "/000000000000/orders", "Action=ReceiveMessage&MaxNumberOfMessages=10"),
                  {"sqs", "sqs-query", "query", "ReceiveMessage"});
     expect_route(request("POST", "/", "Action=GetCallerIdentity&Version=2011-06-15"),
                  {"sts", "sts", "query", "GetCallerIdentity"});
-    auto signed_get = request("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15",
-                              {{"authorization", authorization("sts")}});
+    auto signed_get =
+        request("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", {{"authorization", authorization("sts")}});
     expect_route(signed_get, {"sts", "sts", "query", "GetCallerIdentity"});
 }
 
@@ -223,9 +226,11 @@ TEST_CASE("router: Lambda operations by method and path, labels captured") {
 
         expect_route(rest("GET", "/2015-03-31/functions/my-func/configuration", {}, svc),
                      {"lambda", "lambda", "rest-json", "GetFunctionConfiguration"});
-        expect_route(rest("GET", "/2015-03-31/functions/", {}, svc), {"lambda", "lambda", "rest-json", "ListFunctions"});
+        expect_route(rest("GET", "/2015-03-31/functions/", {}, svc),
+                     {"lambda", "lambda", "rest-json", "ListFunctions"});
         expect_route(rest("GET", "/2015-03-31/functions", {}, svc), {"lambda", "lambda", "rest-json", "ListFunctions"});
-        expect_route(rest("POST", "/2015-03-31/functions", {}, svc), {"lambda", "lambda", "rest-json", "CreateFunction"});
+        expect_route(rest("POST", "/2015-03-31/functions", {}, svc),
+                     {"lambda", "lambda", "rest-json", "CreateFunction"});
         expect_route(rest("DELETE", "/2015-03-31/functions/my-func", {}, svc),
                      {"lambda", "lambda", "rest-json", "DeleteFunction"});
         expect_route(rest("PUT", "/2015-03-31/functions/my-func/code", {}, svc),
@@ -241,8 +246,8 @@ TEST_CASE("router: Lambda operations by method and path, labels captured") {
 
 TEST_CASE("router: Lambda labels stay percent-encoded until the codec decodes them") {
     auto out = expect_route(
-        rest("POST", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/invocations", {},
-             "lambda"),
+        rest("POST", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/invocations",
+             {}, "lambda"),
         {"lambda", "lambda", "rest-json", "Invoke"});
     CHECK(label(out, "FunctionName") == "arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af");
 }

@@ -31,9 +31,10 @@ TEST_CASE("sigv4: the credential scope of an Authorization header") {
 }
 
 TEST_CASE("sigv4: the credential scope of a presigned URL") {
-    auto r = request("GET", "/bucket/key",
-                     "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261127%2Fap-south-1%2Fs3%2Faws4_request"
-                     "&X-Amz-Date=20261127T213000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=ff");
+    auto r =
+        request("GET", "/bucket/key",
+                "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261127%2Fap-south-1%2Fs3%2Faws4_request"
+                "&X-Amz-Date=20261127T213000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=ff");
     credential_scope scope;
     REQUIRE(parse_credential_scope(r, scope));
     CHECK(scope.access_key == "AKID");

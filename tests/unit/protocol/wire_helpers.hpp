@@ -16,8 +16,7 @@ namespace eddy::protocol::test {
 
 // The operation as the router would name it, with the real embedded model.
 inline operation_ref op_ref(std::string_view service_id, std::string_view model_name, std::string protocol,
-                            std::string operation,
-                            std::vector<std::pair<std::string, std::string>> labels = {}) {
+                            std::string operation, std::vector<std::pair<std::string, std::string>> labels = {}) {
     operation_ref ref;
     ref.service = service_by_id(service_id);
     REQUIRE(ref.service);

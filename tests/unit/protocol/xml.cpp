@@ -67,14 +67,16 @@ TEST_CASE("xml parses nested elements, their text and attributes") {
 }
 
 TEST_CASE("xml decodes entities and character references") {
-    auto root = parsed("<a t=\"x &amp; y\">&lt;tag&gt; &amp; &quot;q&quot; &apos;s&apos; &#x41;&#66;&#x20AC;&#x1F600;</a>");
+    auto root =
+        parsed("<a t=\"x &amp; y\">&lt;tag&gt; &amp; &quot;q&quot; &apos;s&apos; &#x41;&#66;&#x20AC;&#x1F600;</a>");
     CHECK(root.text == "<tag> & \"q\" 's' AB\xE2\x82\xAC\xF0\x9F\x98\x80");
     REQUIRE(root.attributes.size() == 1);
     CHECK(root.attributes[0].second == "x & y");
 }
 
 TEST_CASE("xml keeps CDATA verbatim and skips comments and processing instructions") {
-    auto root = parsed("<!-- before --><a>one<![CDATA[<not> &amp; a tag]]>two<!-- inside --><?pi data?></a><!-- after -->");
+    auto root =
+        parsed("<!-- before --><a>one<![CDATA[<not> &amp; a tag]]>two<!-- inside --><?pi data?></a><!-- after -->");
     CHECK(root.text == "one<not> &amp; a tagtwo");
     CHECK(root.children.empty());
 }
@@ -87,7 +89,8 @@ TEST_CASE("xml strips namespace prefixes from element names") {
     REQUIRE(root.child("LocationConstraint"));
     CHECK(root.child("LocationConstraint")->text == "eu-west-1");
 
-    auto plain = parsed(R"(<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>k</Key></Object></Delete>)");
+    auto plain =
+        parsed(R"(<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>k</Key></Object></Delete>)");
     CHECK(plain.name == "Delete");
     REQUIRE(plain.child("Object"));
     CHECK(plain.child("Object")->child("Key")->text == "k");
@@ -114,21 +117,21 @@ TEST_CASE("xml nests up to 64 levels") {
 TEST_CASE("xml rejects malformed documents") {
     CHECK(rejects(""));
     CHECK(rejects("just text"));
-    CHECK(rejects("<a>"));                      // unclosed
-    CHECK(rejects("<a><b></b>"));               // unclosed root
-    CHECK(rejects("<a><b></a></b>"));           // mismatched
-    CHECK(rejects("<a></A>"));                  // names are case-sensitive
-    CHECK(rejects("<s3:a></s4:a>"));            // prefixes must match too
-    CHECK(rejects("<a></a><b></b>"));           // two roots
+    CHECK(rejects("<a>"));             // unclosed
+    CHECK(rejects("<a><b></b>"));      // unclosed root
+    CHECK(rejects("<a><b></a></b>"));  // mismatched
+    CHECK(rejects("<a></A>"));         // names are case-sensitive
+    CHECK(rejects("<s3:a></s4:a>"));   // prefixes must match too
+    CHECK(rejects("<a></a><b></b>"));  // two roots
     CHECK(rejects("<a></a>trailing"));
-    CHECK(rejects("<a>&bogus;</a>"));           // unknown entity
-    CHECK(rejects("<a>&amp</a>"));              // unterminated entity
-    CHECK(rejects("<a>&#xZZ;</a>"));            // bad character reference
-    CHECK(rejects("<a>&#x110000;</a>"));        // beyond Unicode
-    CHECK(rejects("<a><![CDATA[open</a>"));     // unterminated CDATA
-    CHECK(rejects("<a><!-- open</a>"));         // unterminated comment
-    CHECK(rejects("<a b=c></a>"));              // unquoted attribute
-    CHECK(rejects("<a b=\"c></a>"));            // unterminated attribute
+    CHECK(rejects("<a>&bogus;</a>"));        // unknown entity
+    CHECK(rejects("<a>&amp</a>"));           // unterminated entity
+    CHECK(rejects("<a>&#xZZ;</a>"));         // bad character reference
+    CHECK(rejects("<a>&#x110000;</a>"));     // beyond Unicode
+    CHECK(rejects("<a><![CDATA[open</a>"));  // unterminated CDATA
+    CHECK(rejects("<a><!-- open</a>"));      // unterminated comment
+    CHECK(rejects("<a b=c></a>"));           // unquoted attribute
+    CHECK(rejects("<a b=\"c></a>"));         // unterminated attribute
     CHECK(rejects("<a b></a>"));
     CHECK(rejects("<a"));
     CHECK(rejects("< a></a>"));

@@ -5,12 +5,12 @@
 #include "services/registry.hpp"
 #include "storage/sqlite.hpp"
 
+#include <doctest/doctest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <doctest/doctest.h>
 
 #include <chrono>
 
@@ -74,7 +74,8 @@ asio::awaitable<void> round_trip(fixture& f, std::string url, json& first, json&
     }
     first = co_await c.receive(10, 0, 30);
     std::vector<std::string> handles;
-    for (auto& m : first) handles.push_back(m["ReceiptHandle"]);
+    for (auto& m : first)
+        handles.push_back(m["ReceiptHandle"]);
     std::vector<std::string> released = {handles[0]};
     co_await c.release(released);
     again = co_await c.receive(10, 0);

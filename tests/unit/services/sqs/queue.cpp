@@ -191,11 +191,13 @@ TEST_CASE("RedrivePolicy: JSON with both members and a maxReceiveCount from 1 to
         auto policy = std::string(R"({"deadLetterTargetArn":")") + dlq_arn + R"(","maxReceiveCount":)" + count + "}";
         CHECK(verdict({{"RedrivePolicy", policy}}) == "InvalidAttributeValue");
     }
-    CHECK(message_of({{"RedrivePolicy", std::string(R"({"deadLetterTargetArn":")") + dlq_arn +
-                                            R"(","maxReceiveCount":0})"}})
-              .ends_with("Reason: Invalid value for maxReceiveCount: 0, valid values are from 1 to 1000 both inclusive."));
+    CHECK(message_of(
+              {{"RedrivePolicy", std::string(R"({"deadLetterTargetArn":")") + dlq_arn + R"(","maxReceiveCount":0})"}})
+              .ends_with(
+                  "Reason: Invalid value for maxReceiveCount: 0, valid values are from 1 to 1000 both inclusive."));
     // the target must be an SQS queue ARN
-    CHECK(verdict({{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sns:us-east-1:000000000000:topic:x","maxReceiveCount":5})"}}) ==
+    CHECK(verdict({{"RedrivePolicy",
+                    R"({"deadLetterTargetArn":"arn:aws:sns:us-east-1:000000000000:topic:x","maxReceiveCount":5})"}}) ==
           "InvalidAttributeValue");
     CHECK(verdict({{"RedrivePolicy", R"({"deadLetterTargetArn":"not-an-arn","maxReceiveCount":5})"}}) ==
           "InvalidAttributeValue");
@@ -209,9 +211,11 @@ TEST_CASE("RedrivePolicy accepts an SQS queue ARN as deadLetterTargetArn") {
         auto policy = std::string(R"({"deadLetterTargetArn":")") + dlq_arn + R"(","maxReceiveCount":)" + count + "}";
         CHECK(message_of({{"RedrivePolicy", policy}}) == "");
     }
-    CHECK(verdict({{"RedrivePolicy",
-                    R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:123456789012:orders-dlq.fifo","maxReceiveCount":"3"})"}},
-                  true) == "");
+    CHECK(
+        verdict(
+            {{"RedrivePolicy",
+              R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:123456789012:orders-dlq.fifo","maxReceiveCount":"3"})"}},
+            true) == "");
 }
 
 TEST_CASE("RedriveAllowPolicy") {
@@ -228,9 +232,8 @@ TEST_CASE("RedriveAllowPolicy") {
         eleven += std::string(i ? "," : "") + "\"arn:aws:sqs:us-east-1:000000000000:q" + std::to_string(i) + "\"";
     eleven += "]}";
     CHECK(verdict({{"RedriveAllowPolicy", eleven}}) == "InvalidAttributeValue");
-    CHECK(verdict({{"RedriveAllowPolicy",
-                    std::string(R"({"redrivePermission":"allowAll","sourceQueueArns":[")") + dlq_arn + "\"]}"}}) ==
-          "InvalidAttributeValue");
+    CHECK(verdict({{"RedriveAllowPolicy", std::string(R"({"redrivePermission":"allowAll","sourceQueueArns":[")") +
+                                              dlq_arn + "\"]}"}}) == "InvalidAttributeValue");
     CHECK(verdict({{"RedriveAllowPolicy", R"({"redrivePermission":"someQueues"})"}}) == "InvalidAttributeValue");
     CHECK(verdict({{"RedriveAllowPolicy", R"({"other":"x"})"}}) == "InvalidAttributeValue");
     CHECK(verdict({{"RedriveAllowPolicy", "nope"}}) == "InvalidAttributeValue");
