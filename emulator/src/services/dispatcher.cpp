@@ -21,14 +21,6 @@ bool dispatcher::implements(std::string_view service) const {
     return s != handlers_.end() && !s->second.empty();
 }
 
-std::vector<std::string> dispatcher::operations(std::string_view service) const {
-    std::vector<std::string> out;
-    if (auto s = handlers_.find(service); s != handlers_.end())
-        for (auto& [name, h] : s->second)
-            out.push_back(name);
-    return out;
-}
-
 boost::asio::awaitable<json> ready(json value) {
     co_return value;
 }

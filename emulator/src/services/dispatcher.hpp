@@ -62,7 +62,6 @@ class dispatcher {
             h();
     }
     void apply_input_hook(const request_context& ctx, json& input) const;
-    std::vector<std::string> operations(std::string_view service) const;
 
     // Calls an operation in process, as another service would: the input is
     // checked against the service's model first, exactly as over HTTP.

@@ -71,8 +71,8 @@ struct move_task {
 
 // SQS's domain: queues, messages, visibility, delays, retention, dead-letter
 // moves, FIFO ordering and deduplication, long polling. Lives for the server's
-// life on its event loop thread; every change is written through to the store
-// before the call returns.
+// life on its event loop thread; every change is written to the store before
+// the call returns (and committed before eddy answers: see storage::group_commit).
 class broker {
   public:
     broker(storage::database& db, const eddy::clock& clock, boost::asio::any_io_executor executor);

@@ -9,9 +9,9 @@
 
 namespace eddy::sqs {
 
-// Queues and their messages in SQLite. Every write is committed before it
-// returns (or with the batch's transaction), so what a handler acknowledged is
-// on disk. Used from the event loop thread only.
+// Queues and their messages in SQLite. A write made while serving a request joins
+// that turn's group commit, which completes before the request is answered, so
+// what a handler acknowledged is on disk. Used from the event loop thread only.
 class store {
   public:
     explicit store(storage::database& db);
