@@ -37,6 +37,9 @@ Options of serve (each has an environment variable; the option wins):
   --ephemeral      keep state in memory only; the default when no data dir is given
   --log-level L    debug, info, warn, error or off (EDDY_LOG_LEVEL, default info);
                    info logs one line per request
+  --clock C        system, or manual: time starts at the machine's and moves only
+                   when POST /_eddy/clock says {"advanceSeconds": n} (EDDY_CLOCK,
+                   default system); for tests of retention, timeouts and Wait states
 
 Point a client at it:
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
@@ -53,6 +56,7 @@ struct options {
     std::string data_dir;
     bool ephemeral = false;
     eddy::log::level level = eddy::log::level::info;
+    bool manual_clock = false;
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -75,6 +79,11 @@ options parse_serve(const std::vector<std::string>& args) {
     if (auto* v = std::getenv("EDDY_DATA_DIR"); v && *v) o.data_dir = v;
     if (auto* v = std::getenv("EDDY_LOG_LEVEL"); v && *v)
         if (!eddy::log::parse_level(v, o.level)) die("EDDY_LOG_LEVEL must be debug, info, warn, error or off");
+    auto clock_mode = [&](std::string_view v, const char* what) {
+        if (v != "system" && v != "manual") die(std::string(what) + " must be system or manual");
+        o.manual_clock = v == "manual";
+    };
+    if (auto* v = std::getenv("EDDY_CLOCK"); v && *v) clock_mode(v, "EDDY_CLOCK");
     bool data_dir_flag = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -97,7 +106,9 @@ options parse_serve(const std::vector<std::string>& args) {
         else if (is("--log-level")) {
             if (!eddy::log::parse_level(value("--log-level"), o.level))
                 die("--log-level must be debug, info, warn, error or off");
-        } else if (a == "--help" || a == "-h") {
+        } else if (is("--clock"))
+            clock_mode(value("--clock"), "--clock");
+        else if (a == "--help" || a == "-h") {
             std::fputs(usage, stdout);
             std::exit(0);
         } else
@@ -119,7 +130,10 @@ int serve(const options& o) {
     }
     // One thread runs everything, so Asio may skip its internal locking.
     boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
-    eddy::system_clock clock;
+    eddy::system_clock system_clock;
+    std::optional<eddy::manual_clock> manual_clock;
+    if (o.manual_clock) manual_clock.emplace(system_clock.now_ms());
+    const eddy::clock& clock = manual_clock ? static_cast<const eddy::clock&>(*manual_clock) : system_clock;
     std::optional<eddy::storage::database> db;
     try {
         db.emplace(db_path);
@@ -133,6 +147,7 @@ int serve(const options& o) {
     eddy::http::server_config config;
     config.host = o.host;
     config.port = o.port;
+    if (manual_clock) config.manual = &*manual_clock;
     std::optional<eddy::storage::group_commit> commits;
     if (!db->in_memory()) {
         commits.emplace(*db, io.get_executor());

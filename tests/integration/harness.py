@@ -23,9 +23,10 @@ CREDENTIALS = {
 class Eddy:
     """One eddy process on a free port. `data_dir=None` runs it ephemeral."""
 
-    def __init__(self, data_dir=None, extra_args=()):
+    def __init__(self, data_dir=None, extra_args=(), env=None):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        self.env = env
         self.proc = None
         self.port = None
         self.log_path = None
@@ -40,7 +41,7 @@ class Eddy:
         args += self.extra_args
         log = tempfile.NamedTemporaryFile(prefix="eddy-", suffix=".log", delete=False)
         self.log_path = log.name
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True, env=self.env)
         line = self.proc.stdout.readline()
         match = re.search(r"listening on http://[^:]+:(\d+)", line)
         if not match:

@@ -192,3 +192,42 @@ class Lifecycle(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def clock_call(eddy, method, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", eddy.port, timeout=10)
+    conn.request(method, "/_eddy/clock", body=json.dumps(body) if body is not None else None)
+    resp = conn.getresponse()
+    answer = json.loads(resp.read())
+    conn.close()
+    return resp.status, answer
+
+
+class Clock(unittest.TestCase):
+    def test_system_clock_cannot_be_moved(self):
+        with Eddy() as eddy:
+            status, reading = clock_call(eddy, "GET")
+            self.assertEqual(status, 200)
+            self.assertEqual(reading["mode"], "system")
+            status, answer = clock_call(eddy, "POST", {"advanceSeconds": 60})
+            self.assertEqual(status, 409)
+            self.assertIn("--clock manual", answer["error"])
+
+    def test_manual_clock_moves_only_when_told(self):
+        with Eddy(extra_args=["--clock", "manual"]) as eddy:
+            _, first = clock_call(eddy, "GET")
+            self.assertEqual(first["mode"], "manual")
+            _, again = clock_call(eddy, "GET")
+            self.assertEqual(again["epochMillis"], first["epochMillis"])
+            status, moved = clock_call(eddy, "POST", {"advanceSeconds": 3600})
+            self.assertEqual(status, 200)
+            self.assertEqual(moved["epochMillis"], first["epochMillis"] + 3_600_000)
+            status, _ = clock_call(eddy, "POST", {"epochMillis": first["epochMillis"]})
+            self.assertEqual(status, 400)  # never backwards
+            status, _ = clock_call(eddy, "POST", {"forward": 1})
+            self.assertEqual(status, 400)
+
+    def test_eddy_clock_environment(self):
+        env = dict(os.environ, EDDY_CLOCK="manual")
+        with Eddy(env=env) as eddy:
+            self.assertEqual(clock_call(eddy, "GET")[1]["mode"], "manual")

@@ -204,6 +204,41 @@ struct server::impl {
         return out;
     }
 
+    static wire_response json_response(int status, const json& body) {
+        wire_response out;
+        out.status = status;
+        out.set_header("Content-Type", "application/json");
+        out.body = body.dump();
+        return out;
+    }
+
+    // GET /_eddy/clock tells the time eddy runs on; POST moves a manual clock
+    // forward ({"advanceSeconds": n} or {"epochMillis": t}), waking every timer due.
+    wire_response clock_endpoint(const wire_request& request) {
+        auto reading = [&] {
+            return json{{"mode", config.manual ? "manual" : "system"},
+                        {"now", format_iso8601(clock.now_ms())},
+                        {"epochMillis", clock.now_ms()}};
+        };
+        if (request.method != "POST") return json_response(200, reading());
+        if (!config.manual)
+            return json_response(409, {{"error", "eddy runs on the system clock; start it with --clock manual to move "
+                                                 "time by hand"}});
+        json body = json::parse(request.body, nullptr, false);
+        std::int64_t target = clock.now_ms();
+        if (body.is_object() && body.contains("advanceSeconds") && body["advanceSeconds"].is_number())
+            target += static_cast<std::int64_t>(body["advanceSeconds"].get<double>() * 1000.0);
+        else if (body.is_object() && body.contains("epochMillis") && body["epochMillis"].is_number_integer())
+            target = body["epochMillis"].get<std::int64_t>();
+        else
+            return json_response(400, {{"error", "send {\"advanceSeconds\": n} or {\"epochMillis\": t}"}});
+        if (target < clock.now_ms())
+            return json_response(400, {{"error", "the clock only moves forward"}});
+        config.manual->set(eddy::clock::time_point(eddy::clock::duration(target)));
+        log::info("clock moved to " + format_iso8601(target));
+        return json_response(200, reading());
+    }
+
     asio::awaitable<wire_response> handle(wire_request request) {
         auto started = std::chrono::steady_clock::now();
         if ((request.method == "GET" || request.method == "HEAD") &&
@@ -211,6 +246,7 @@ struct server::impl {
             log::debug("health " + request.path);
             co_return health();
         }
+        if (request.path == "/_eddy/clock") co_return clock_endpoint(request);
         std::string request_id = new_uuid();
         wire_response response;
         auto r = protocol::route_request(request);

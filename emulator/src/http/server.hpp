@@ -22,6 +22,7 @@ struct server_config {
     std::size_t body_limit = 64 * 1024 * 1024;
     std::chrono::seconds idle_timeout{120};
     storage::group_commit* commits = nullptr;  // set for a durable database
+    manual_clock* manual = nullptr;            // set when time moves only through /_eddy/clock
 };
 
 // The one listener every service answers on. Owns the accept loop and the
