@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,18 @@ class dispatcher {
     }
     void apply_input_hook(const request_context& ctx, json& input) const;
 
+    // In-process interfaces one service offers others beyond its operations (the
+    // Kinesis streams for pipe readers, a log sink), shared by name.
+    template <typename T>
+    void provide(std::string_view name, std::shared_ptr<T> component) {
+        components_[std::string(name)] = std::move(component);
+    }
+    template <typename T>
+    T* component(std::string_view name) const {
+        auto it = components_.find(name);
+        return it == components_.end() ? nullptr : static_cast<T*>(it->second.get());
+    }
+
     // Calls an operation in process, as another service would: the input is
     // checked against the service's model first, exactly as over HTTP.
     // Throws aws_error (NotImplemented for a modelled operation eddy lacks).
@@ -73,6 +86,7 @@ class dispatcher {
     std::map<std::string, std::map<std::string, handler, std::less<>>, std::less<>> handlers_;
     std::map<std::string, input_hook, std::less<>> hooks_;
     std::vector<std::function<void()>> stop_hooks_;
+    std::map<std::string, std::shared_ptr<void>, std::less<>> components_;
 };
 
 // The error for an operation the model has and eddy does not implement.

@@ -13,5 +13,8 @@ void register_handlers(service_env& env);
 namespace sqs {
 void register_handlers(service_env& env);
 }
+namespace kinesis {
+void register_handlers(service_env& env);
+}
 
 }  // namespace eddy
