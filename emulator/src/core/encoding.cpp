@@ -26,58 +26,85 @@ int hex_value(char c) {
 }
 }  // namespace
 
-std::string base64_encode(std::string_view in) {
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
+void base64_append(std::string& out, std::string_view in) {
+    auto at = out.size();
+    out.resize(at + (in.size() + 2) / 3 * 4);
+    char* o = out.data() + at;
+    auto* p = reinterpret_cast<const std::uint8_t*>(in.data());
     std::size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {
-        std::uint32_t v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) | std::uint8_t(in[i + 2]);
-        out += b64[v >> 18];
-        out += b64[(v >> 12) & 63];
-        out += b64[(v >> 6) & 63];
-        out += b64[v & 63];
+        std::uint32_t v = (std::uint32_t(p[i]) << 16) | (std::uint32_t(p[i + 1]) << 8) | p[i + 2];
+        o[0] = b64[v >> 18];
+        o[1] = b64[(v >> 12) & 63];
+        o[2] = b64[(v >> 6) & 63];
+        o[3] = b64[v & 63];
+        o += 4;
     }
     if (i + 1 == in.size()) {
-        std::uint32_t v = std::uint8_t(in[i]) << 16;
-        out += b64[v >> 18];
-        out += b64[(v >> 12) & 63];
-        out += "==";
+        std::uint32_t v = std::uint32_t(p[i]) << 16;
+        o[0] = b64[v >> 18];
+        o[1] = b64[(v >> 12) & 63];
+        o[2] = o[3] = '=';
     } else if (i + 2 == in.size()) {
-        std::uint32_t v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8);
-        out += b64[v >> 18];
-        out += b64[(v >> 12) & 63];
-        out += b64[(v >> 6) & 63];
-        out += '=';
+        std::uint32_t v = (std::uint32_t(p[i]) << 16) | (std::uint32_t(p[i + 1]) << 8);
+        o[0] = b64[v >> 18];
+        o[1] = b64[(v >> 12) & 63];
+        o[2] = b64[(v >> 6) & 63];
+        o[3] = '=';
     }
+}
+
+std::string base64_encode(std::string_view in) {
+    std::string out;
+    base64_append(out, in);
     return out;
 }
 
-bool base64_decode(std::string_view in, std::string& out) {
-    out.clear();
-    out.reserve(in.size() / 4 * 3);
-    std::uint32_t acc = 0;
-    int bits = 0;
+namespace {
+
+// Decodes into any byte container with resize() and data(); false on bad input.
+template <typename Bytes>
+bool decode_base64(std::string_view in, Bytes& out) {
     std::size_t pad = 0;
-    for (char c : in) {
-        if (c == '=') {
-            ++pad;
-            continue;
-        }
-        if (pad) return false;  // data after padding
-        auto v = b64_index[static_cast<unsigned char>(c)];
-        if (v < 0) return false;
-        acc = (acc << 6) | static_cast<std::uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xff);
-        }
-    }
+    while (pad < in.size() && pad < 3 && in[in.size() - 1 - pad] == '=')
+        ++pad;
     if (pad > 2) return false;
     std::size_t data = in.size() - pad;
-    if (data % 4 == 1) return false;
-    if (pad && (data + pad) % 4 != 0) return false;
+    if (data % 4 == 1 || (pad && in.size() % 4 != 0)) return false;
+    out.resize(data / 4 * 3 + (data % 4 ? data % 4 - 1 : 0));
+    auto* o = reinterpret_cast<std::uint8_t*>(out.data());
+    auto* p = reinterpret_cast<const unsigned char*>(in.data());
+    std::size_t i = 0;
+    for (; i + 4 <= data; i += 4) {
+        int a = b64_index[p[i]], b = b64_index[p[i + 1]], c = b64_index[p[i + 2]], d = b64_index[p[i + 3]];
+        if ((a | b | c | d) < 0) return false;
+        std::uint32_t v = (std::uint32_t(a) << 18) | (std::uint32_t(b) << 12) | (std::uint32_t(c) << 6) | d;
+        o[0] = static_cast<std::uint8_t>(v >> 16);
+        o[1] = static_cast<std::uint8_t>(v >> 8);
+        o[2] = static_cast<std::uint8_t>(v);
+        o += 3;
+    }
+    if (std::size_t rest = data - i) {
+        std::uint32_t v = 0;
+        for (std::size_t k = 0; k < rest; ++k) {
+            int x = b64_index[p[i + k]];
+            if (x < 0) return false;
+            v |= std::uint32_t(x) << (18 - 6 * k);
+        }
+        o[0] = static_cast<std::uint8_t>(v >> 16);
+        if (rest == 3) o[1] = static_cast<std::uint8_t>(v >> 8);
+    }
     return true;
+}
+
+}  // namespace
+
+bool base64_decode(std::string_view in, std::string& out) {
+    return decode_base64(in, out);
+}
+
+bool base64_decode(std::string_view in, std::vector<std::uint8_t>& out) {
+    return decode_base64(in, out);
 }
 
 std::string url_decode(std::string_view in, bool plus_is_space) {

@@ -3,12 +3,15 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace eddy {
 
 std::string base64_encode(std::string_view bytes);
+void base64_append(std::string& out, std::string_view bytes);
 // False when `text` is not valid base64 (padding optional).
 bool base64_decode(std::string_view text, std::string& out);
+bool base64_decode(std::string_view text, std::vector<std::uint8_t>& out);
 
 // Percent-decoding; `plus_is_space` for application/x-www-form-urlencoded.
 std::string url_decode(std::string_view text, bool plus_is_space = false);

@@ -132,6 +132,38 @@ struct path_ref {
     }
 };
 
+json from_wire(const service_model& m, const json& shape, json& value, const path_ref& path);
+
+// A structure's members converted where they are: members the shape does not
+// have (and nulls) are dropped, the rest converted in place. A shape that renames
+// members on the wire (locationName) gets a new object with the model's names.
+json structure_from_wire(const service_model& m, const json& shape, json& value, const path_ref* parent) {
+    auto& members = shape["members"];
+    bool renamed = false;
+    for (auto& member : members)
+        renamed = renamed || member.contains("locationName");
+    if (!renamed) {
+        for (auto it = value.begin(); it != value.end();) {
+            auto member = members.find(it.key());
+            if (member == members.end() || it->is_null()) {
+                it = value.erase(it);
+                continue;
+            }
+            *it = from_wire(m, target_of(m, *member), *it, path_ref{parent, member.key()});
+            ++it;
+        }
+        return std::move(value);
+    }
+    json out = json::object();
+    for (auto& [name, member] : members.items()) {
+        auto loc = member.find("locationName");
+        auto it = value.find(loc == member.end() ? name : loc->get_ref<const std::string&>());
+        if (it == value.end() || it->is_null()) continue;
+        out[name] = from_wire(m, target_of(m, member), *it, path_ref{parent, name});
+    }
+    return out;
+}
+
 // Consumes `value`: strings are moved, not copied (a message body can be a megabyte).
 json from_wire(const service_model& m, const json& shape, json& value, const path_ref& path) {
     auto type = shape_type(shape);
@@ -141,22 +173,14 @@ json from_wire(const service_model& m, const json& shape, json& value, const pat
     if (value.is_null()) return nullptr;
     if (type == "structure") {
         if (!value.is_object()) throw mismatch("an object");
-        json out = json::object();
-        for (auto& [name, member] : shape["members"].items()) {
-            auto loc = member.find("locationName");
-            auto it = value.find(loc == member.end() ? name : loc->get_ref<const std::string&>());
-            if (it == value.end() || it->is_null()) continue;
-            out[name] = from_wire(m, target_of(m, member), *it, path_ref{&path, name});
-        }
-        return out;
+        return structure_from_wire(m, shape, value, &path);
     }
     if (type == "list") {
         if (!value.is_array()) throw mismatch("an array");
-        json out = json::array();
         auto& target = target_of(m, shape["member"]);
         for (std::size_t i = 0; i < value.size(); ++i)
-            out.push_back(from_wire(m, target, value[i], path_ref{&path, {}, i + 1}));
-        return out;
+            value[i] = from_wire(m, target, value[i], path_ref{&path, {}, i + 1});
+        return std::move(value);
     }
     if (type == "map") {
         if (!value.is_object()) throw mismatch("an object");
@@ -191,7 +215,11 @@ json from_wire(const service_model& m, const json& shape, json& value, const pat
     }
     if (type == "blob") {
         if (!value.is_string()) throw mismatch("a base64 string");
-        return scalar_from_text(shape, value.get<std::string>(), "", path.str());
+        std::vector<std::uint8_t> bytes;
+        if (!base64_decode(value.get_ref<const std::string&>(), bytes))
+            throw serialization_error("Value '" + value.get<std::string>() + "' at '" + path.str() +
+                                      "' is not a valid base64 value");
+        return json::binary(std::move(bytes));
     }
     return std::move(value);  // document types pass through
 }
@@ -207,17 +235,7 @@ json from_wire_json(const service_model& m, const json& shape, json&& value, std
     path_ref root{nullptr, path};
     if (path.empty()) {
         // top level: member paths read "QueueUrl", not ".QueueUrl"
-        auto type = shape_type(shape);
-        if (type == "structure" && value.is_object()) {
-            json out = json::object();
-            for (auto& [name, member] : shape["members"].items()) {
-                auto loc = member.find("locationName");
-                auto it = value.find(loc == member.end() ? name : loc->get_ref<const std::string&>());
-                if (it == value.end() || it->is_null()) continue;
-                out[name] = from_wire(m, target_of(m, member), *it, path_ref{nullptr, name});
-            }
-            return out;
-        }
+        if (shape_type(shape) == "structure" && value.is_object()) return structure_from_wire(m, shape, value, nullptr);
     }
     return from_wire(m, shape, value, root);
 }
@@ -327,10 +345,10 @@ void encode_output(const operation_ref& op, const json& output, const std::strin
     response.status = 200;
     response.set_header("x-amzn-RequestId", request_id);
     response.set_header("Content-Type", "application/x-amz-json-" + op.model->metadata().value("jsonVersion", "1.0"));
-    if (auto it = op.op->find("output"); it != op.op->end())
-        response.body = to_wire_json(*op.model, target_of(*op.model, *it), output)
-                            .dump(-1, ' ', false, json::error_handler_t::replace);
-    else
+    if (auto it = op.op->find("output"); it != op.op->end()) {
+        response.body.clear();
+        write_wire_json(*op.model, target_of(*op.model, *it), output, response.body);
+    } else
         response.body = "{}";
 }
 

@@ -48,6 +48,10 @@ std::string format_timestamp(double epoch_seconds, std::string_view format);
 json from_wire_json(const service_model& m, const json& shape, const json& value, std::string_view path);
 json from_wire_json(const service_model& m, const json& shape, json&& value, std::string_view path);
 json to_wire_json(const service_model& m, const json& shape, const json& value);
+// The wire JSON of neutral `value`, appended to `out` as text (see json_writer.cpp).
+void write_wire_json(const service_model& m, const json& shape, const json& value, std::string& out);
+void append_json_string(std::string& out, std::string_view s);
+void append_json(std::string& out, const json& value);
 
 // XML <-> neutral for query responses and rest-xml bodies.
 void write_xml_members(const service_model& m, const json& shape, const json& value, std::string& out);

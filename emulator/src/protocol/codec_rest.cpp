@@ -228,7 +228,8 @@ void encode_rest_output(const operation_ref& op, const json& output, const std::
             write_xml_value(m, member, target, root, *v, response.body);
             response.set_header("Content-Type", "application/xml");
         } else {
-            response.body = to_wire_json(m, target, *v).dump(-1, ' ', false, json::error_handler_t::replace);
+            response.body.clear();
+            write_wire_json(m, target, *v, response.body);
             response.set_header("Content-Type", "application/json");
         }
         return;

@@ -1,16 +1,28 @@
 #include "services/kinesis/sequence.hpp"
 
 #include <charconv>
-#include <cstdio>
 
 namespace eddy::kinesis {
 
+namespace {
+
+// Writes `v` as exactly `width` decimal digits, zero-padded, ending at `end`.
+void digits(char* end, std::size_t width, unsigned long long v) {
+    for (std::size_t i = 0; i < width; ++i, v /= 10)
+        *--end = static_cast<char>('0' + v % 10);
+}
+
+}  // namespace
+
 std::string sequence::str() const {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "49%010lld%010lld%021llu%013lld", static_cast<long long>(shard_created_s),
-                  static_cast<long long>(shard_index), static_cast<unsigned long long>(counter),
-                  static_cast<long long>(arrival_ms));
-    return buf;
+    std::string out(56, '0');
+    out[0] = '4';
+    out[1] = '9';
+    digits(out.data() + 12, 10, static_cast<unsigned long long>(shard_created_s));
+    digits(out.data() + 22, 10, static_cast<unsigned long long>(shard_index));
+    digits(out.data() + 43, 21, counter);
+    digits(out.data() + 56, 13, static_cast<unsigned long long>(arrival_ms));
+    return out;
 }
 
 std::optional<sequence> sequence::parse(std::string_view text) {
