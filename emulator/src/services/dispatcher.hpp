@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,9 @@ namespace eddy {
 
 namespace storage {
 class database;
+}
+namespace logs {
+class store;
 }
 
 class dispatcher;
@@ -84,6 +88,9 @@ struct service_env {
     const eddy::clock& clock;
     dispatcher& calls;
     boost::asio::any_io_executor executor;  // the event loop every service runs on
+    // CloudWatch Logs' store, set when the logs service registers (before the services
+    // that write logs in process: ECS's awslogs driver, Step Functions' logging).
+    std::shared_ptr<logs::store> logs = {};
 
     void on_stop(std::function<void()> hook) { calls.on_stop(std::move(hook)); }
 };
