@@ -97,6 +97,25 @@ class Groups(LogsCase):
         self.assert_error("ResourceNotFoundException", "The specified log group does not exist.",
                           self.logs.delete_log_group, logGroupName=name)
 
+    def test_deletion_protection(self):
+        name = self.group(deletionProtectionEnabled=True)
+        g = self.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]
+        self.assertTrue(g["deletionProtectionEnabled"])
+        self.assert_error("ValidationException",
+                          "Cannot delete log group with deletion protection enabled. Disable deletion protection first.",
+                          self.logs.delete_log_group, logGroupName=name)
+        self.logs.put_log_group_deletion_protection(logGroupIdentifier=g["logGroupArn"],
+                                                    deletionProtectionEnabled=False)
+        self.assertFalse(self.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]
+                         ["deletionProtectionEnabled"])
+        self.logs.delete_log_group(logGroupName=name)
+        other = self.group()
+        self.logs.put_log_group_deletion_protection(logGroupIdentifier=other, deletionProtectionEnabled=True)
+        self.assert_error("ValidationException", None, self.logs.delete_log_group, logGroupName=other)
+        self.assert_error("ResourceNotFoundException", "The specified log group does not exist.",
+                          self.logs.put_log_group_deletion_protection, logGroupIdentifier=other + "-missing",
+                          deletionProtectionEnabled=True)
+
     def test_log_group_class(self):
         name = self.group(logGroupClass="INFREQUENT_ACCESS")
         g = self.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]

@@ -137,6 +137,7 @@ class service {
         g.created_ms = clock_.now_ms();
         g.log_class = input.value("logGroupClass", std::string("STANDARD"));
         g.kms_key_id = input.value("kmsKeyId", std::string());
+        g.deletion_protection = input.value("deletionProtectionEnabled", false);
         if (!store_.create_group(g, tags_from(input, "tags")))
             throw aws_error("ResourceAlreadyExistsException", "The specified log group already exists");
         return json::object();
@@ -145,6 +146,10 @@ class service {
     json delete_log_group(request_context& ctx, const json& input) {
         check_group_name(input);
         auto g = group_named(ctx, input["logGroupName"].get_ref<const std::string&>());
+        if (g.deletion_protection)
+            throw aws_error("ValidationException",
+                            "Cannot delete log group with deletion protection enabled. Disable deletion protection "
+                            "first.");
         store_.delete_group(g.id);
         return json::object();
     }
@@ -184,6 +189,13 @@ class service {
         json result = {{"logGroups", std::move(out)}};
         if (more) result["nextToken"] = std::to_string(offset + limit);
         return result;
+    }
+
+    json put_log_group_deletion_protection(request_context& ctx, const json& input) {
+        auto& id = input["logGroupIdentifier"].get_ref<const std::string&>();
+        auto g = id.starts_with("arn:") ? group_of_arn(ctx, id) : group_named(ctx, id);
+        store_.set_deletion_protection(g.id, input["deletionProtectionEnabled"].get<bool>());
+        return json::object();
     }
 
     json put_retention_policy(request_context& ctx, const json& input) {
@@ -520,9 +532,10 @@ class service {
 
     json group_json(const log_group& g) const {
         auto arn = group_arn(g);
-        json out = {{"logGroupName", g.name},      {"creationTime", g.created_ms}, {"metricFilterCount", 0},
-                    {"arn", arn + ":*"},           {"logGroupArn", arn},           {"storedBytes", g.stored_bytes},
-                    {"logGroupClass", g.log_class}};
+        json out = {{"logGroupName", g.name},       {"creationTime", g.created_ms},
+                    {"metricFilterCount", 0},       {"arn", arn + ":*"},
+                    {"logGroupArn", arn},           {"storedBytes", g.stored_bytes},
+                    {"logGroupClass", g.log_class}, {"deletionProtectionEnabled", g.deletion_protection}};
         if (g.retention_days) out["retentionInDays"] = *g.retention_days;
         if (!g.kms_key_id.empty()) out["kmsKeyId"] = g.kms_key_id;
         return out;
@@ -554,6 +567,7 @@ void register_handlers(service_env& env) {
     add("CreateLogGroup", &service::create_log_group);
     add("DeleteLogGroup", &service::delete_log_group);
     add("DescribeLogGroups", &service::describe_log_groups);
+    add("PutLogGroupDeletionProtection", &service::put_log_group_deletion_protection);
     add("PutRetentionPolicy", &service::put_retention_policy);
     add("DeleteRetentionPolicy", &service::delete_retention_policy);
     add("TagLogGroup", &service::tag_log_group);

@@ -13,7 +13,7 @@ const std::vector<std::string_view> schema = {
     R"(CREATE TABLE logs_groups (
          id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
          created_ms INTEGER NOT NULL, retention_days INTEGER, class TEXT NOT NULL, kms_key_id TEXT NOT NULL,
-         stored_bytes INTEGER NOT NULL, tags TEXT NOT NULL,
+         stored_bytes INTEGER NOT NULL, tags TEXT NOT NULL, deletion_protection INTEGER NOT NULL,
          UNIQUE (account, region, name)))",
     R"(CREATE TABLE logs_streams (
          id INTEGER PRIMARY KEY, grp INTEGER NOT NULL, name TEXT NOT NULL, created_ms INTEGER NOT NULL,
@@ -34,7 +34,7 @@ storage::database& migrated(storage::database& db) {
 }
 
 constexpr const char* group_columns =
-    "id, account, region, name, created_ms, retention_days, class, kms_key_id, stored_bytes";
+    "id, account, region, name, created_ms, retention_days, class, kms_key_id, stored_bytes, deletion_protection";
 constexpr const char* stream_columns =
     "id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms, stored_bytes, sequence";
 
@@ -49,6 +49,7 @@ log_group group_from(storage::statement& s) {
     g.log_class = s.text(6);
     g.kms_key_id = s.text(7);
     g.stored_bytes = s.int64(8);
+    g.deletion_protection = s.int64(9) != 0;
     return g;
 }
 
@@ -77,7 +78,7 @@ store::store(storage::database& db)
     : db_(migrated(db)),
       insert_group_(db,
                     "INSERT OR IGNORE INTO logs_groups(account, region, name, created_ms, retention_days, class, "
-                    "kms_key_id, stored_bytes, tags) VALUES(?, ?, ?, ?, NULL, ?, ?, 0, ?)"),
+                    "kms_key_id, stored_bytes, tags, deletion_protection) VALUES(?, ?, ?, ?, NULL, ?, ?, 0, ?, ?)"),
       find_group_(db, std::string("SELECT ") + group_columns +
                           " FROM logs_groups WHERE account = ? AND region = ? AND name = ?"),
       delete_group_(db, "DELETE FROM logs_groups WHERE id = ?"),
@@ -86,6 +87,7 @@ store::store(storage::database& db)
       all_groups_(db, std::string("SELECT ") + group_columns +
                           " FROM logs_groups WHERE account = ? AND region = ? ORDER BY name"),
       set_retention_(db, "UPDATE logs_groups SET retention_days = ? WHERE id = ?"),
+      set_protection_(db, "UPDATE logs_groups SET deletion_protection = ? WHERE id = ?"),
       get_tags_(db, "SELECT tags FROM logs_groups WHERE id = ?"),
       set_tags_(db, "UPDATE logs_groups SET tags = ? WHERE id = ?"),
       insert_stream_(db,
@@ -122,7 +124,7 @@ store::store(storage::database& db)
 
 bool store::create_group(log_group& g, const tag_map& tags) {
     insert_group_.bind_all(g.account, g.region, g.name, g.created_ms, g.log_class, g.kms_key_id,
-                           nlohmann::json(tags).dump());
+                           nlohmann::json(tags).dump(), g.deletion_protection ? 1 : 0);
     insert_group_.run();
     if (insert_group_.changes() == 0) return false;
     g.id = db_.last_insert_rowid();
@@ -161,6 +163,10 @@ void store::set_retention(std::int64_t group_id, std::optional<int> days) {
     else
         set_retention_.bind_null(1);
     set_retention_.bind(2, group_id).run();
+}
+
+void store::set_deletion_protection(std::int64_t group_id, bool enabled) {
+    set_protection_.bind_all(enabled ? 1 : 0, group_id).run();
 }
 
 tag_map store::tags(std::int64_t group_id) {

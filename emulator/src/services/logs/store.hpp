@@ -27,6 +27,7 @@ struct log_group {
     std::string log_class = "STANDARD";
     std::string kms_key_id;
     std::int64_t stored_bytes = 0;
+    bool deletion_protection = false;
 };
 
 struct log_stream {
@@ -86,6 +87,7 @@ class store {
     // The account's groups in the region, by name.
     std::vector<log_group> groups(std::string_view account, std::string_view region);
     void set_retention(std::int64_t group_id, std::optional<int> days);
+    void set_deletion_protection(std::int64_t group_id, bool enabled);
     tag_map tags(std::int64_t group_id);
     void set_tags(std::int64_t group_id, const tag_map& tags);
 
@@ -127,9 +129,10 @@ class store {
   private:
     storage::database& db_;
     storage::statement insert_group_, find_group_, delete_group_, delete_group_streams_, delete_group_events_,
-        all_groups_, set_retention_, get_tags_, set_tags_, insert_stream_, find_stream_, delete_stream_,
-        delete_stream_events_, all_streams_, insert_event_, update_stream_, update_group_bytes_, forward_, backward_,
-        group_events_, retained_groups_, expire_events_, stream_bytes_, recount_stream_, recount_group_;
+        all_groups_, set_retention_, set_protection_, get_tags_, set_tags_, insert_stream_, find_stream_,
+        delete_stream_, delete_stream_events_, all_streams_, insert_event_, update_stream_, update_group_bytes_,
+        forward_, backward_, group_events_, retained_groups_, expire_events_, stream_bytes_, recount_stream_,
+        recount_group_;
 };
 
 // The milliseconds a retention of `days` keeps.
