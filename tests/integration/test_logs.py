@@ -4,6 +4,7 @@ FilterLogEvents' patterns and paging, retention, tags, the errors AWS words, and
 durability across a restart with --data-dir.
 """
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -200,6 +201,25 @@ class Groups(LogsCase):
         self.assertEqual([e["message"] for e in json.loads(out)["events"]], ["second line"])
         rc, _, err = self.aws("delete-log-group", "--log-group-name", name)
         self.assertEqual(rc, 0, err)
+
+
+    @unittest.skipUnless(os.path.exists("/usr/bin/aws"), "AWS CLI v2 is not installed")
+    def test_cli_v2_tail(self):
+        # `aws logs tail` (CLI v2 only) reads through FilterLogEvents from --since on.
+        g = self.group()
+        self.stream(g, "app")
+        t = now_ms()
+        self.put(g, "app", [{"timestamp": t - 2 * HOUR, "message": "too early"},
+                            {"timestamp": t - 1000, "message": "INFO started"},
+                            {"timestamp": t, "message": "ERROR failed"}])
+        for extra, want in [([], ["INFO started", "ERROR failed"]), (["--filter-pattern", "ERROR"], ["ERROR failed"])]:
+            out = subprocess.run(["/usr/bin/aws", "logs", "tail", g, "--since", "1h", *extra,
+                                  "--endpoint-url", EDDY.endpoint], env=cli_env(EDDY.endpoint),
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            lines = out.stdout.strip().splitlines()
+            self.assertEqual([line.split(" ", 2)[2] for line in lines], want)
+            self.assertTrue(all(line.split(" ")[1] == "app" for line in lines))
 
 
 class Streams(LogsCase):
