@@ -485,13 +485,10 @@ class service {
 
     // A log group's ARN, with or without the ":*" DescribeLogGroups appends.
     log_group group_of_arn(const request_context& ctx, std::string_view arn) {
-        arn_parts parts;
-        if (!parse_arn(arn, parts) || parts.service != "logs" || !parts.resource.starts_with("log-group:"))
-            throw invalid_parameter("Invalid resource ARN: " + std::string(arn));
-        std::string_view name = std::string_view(parts.resource).substr(10);
-        if (name.ends_with(":*")) name.remove_suffix(2);
-        if (parts.account != ctx.account || parts.region != ctx.region) throw group_not_found();
-        return group_named(ctx, name);
+        auto ref = parse_group_arn(arn);
+        if (!ref) throw invalid_parameter("Invalid resource ARN: " + std::string(arn));
+        if (ref->account != ctx.account || ref->region != ctx.region) throw group_not_found();
+        return group_named(ctx, ref->name);
     }
 
     // Reads name their group by logGroupName or by logGroupIdentifier (a name or an ARN).

@@ -1,5 +1,7 @@
 #include "services/logs/store.hpp"
 
+#include "core/ids.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -36,7 +38,7 @@ storage::database& migrated(storage::database& db) {
 constexpr const char* group_columns =
     "id, account, region, name, created_ms, retention_days, class, kms_key_id, stored_bytes, deletion_protection";
 constexpr const char* stream_columns =
-    "id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms, stored_bytes, sequence";
+    "id, name, created_ms, first_event_ms, last_event_ms, last_ingestion_ms, stored_bytes, sequence, grp";
 
 log_group group_from(storage::statement& s) {
     log_group g;
@@ -63,6 +65,7 @@ log_stream stream_from(storage::statement& s) {
     if (!s.is_null(5)) st.last_ingestion_ms = s.int64(5);
     st.stored_bytes = s.int64(6);
     st.sequence = s.int64(7);
+    st.group_id = s.int64(8);
     return st;
 }
 
@@ -73,6 +76,16 @@ struct reset_on_exit {
 };
 
 }  // namespace
+
+std::optional<group_ref> parse_group_arn(std::string_view arn) {
+    arn_parts parts;
+    if (!parse_arn(arn, parts) || parts.service != "logs" || !parts.resource.starts_with("log-group:"))
+        return std::nullopt;
+    std::string name = parts.resource.substr(10);
+    if (name.ends_with(":*")) name.resize(name.size() - 2);
+    if (name.empty()) return std::nullopt;
+    return group_ref{parts.account, parts.region, name};
+}
 
 store::store(storage::database& db)
     : db_(migrated(db)),

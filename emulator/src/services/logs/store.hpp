@@ -32,6 +32,7 @@ struct log_group {
 
 struct log_stream {
     std::int64_t id = 0;
+    std::int64_t group_id = 0;
     std::string name;
     std::int64_t created_ms = 0;
     std::optional<std::int64_t> first_event_ms, last_event_ms, last_ingestion_ms;
@@ -74,7 +75,10 @@ struct window {
 // server, used from the event loop thread only.
 //
 // Other services write logs through it in process (ECS's awslogs driver, Step
-// Functions' execution logging): ensure_group, ensure_stream and append.
+// Functions' execution logging): ensure_group (awslogs-create-group), ensure_stream,
+// then append(stream.group_id, stream.id, events, now) for each batch of lines. A
+// batch is one transaction, so a writer should hand over what it has read at once
+// rather than line by line.
 class store {
   public:
     explicit store(storage::database& db);
@@ -134,6 +138,13 @@ class store {
         forward_, backward_, group_events_, retained_groups_, expire_events_, stream_bytes_, recount_stream_,
         recount_group_;
 };
+
+// Which log group an ARN names: "arn:aws:logs:<region>:<account>:log-group:<name>", with or
+// without the ":*" DescribeLogGroups appends (Step Functions' logging destinations carry it).
+struct group_ref {
+    std::string account, region, name;
+};
+std::optional<group_ref> parse_group_arn(std::string_view arn);
 
 // The milliseconds a retention of `days` keeps.
 constexpr std::int64_t retention_ms(int days) {

@@ -169,6 +169,7 @@ TEST_CASE("logs store: the in-process interface creates what is missing") {
     CHECK(f.store.ensure_group("000000000000", "us-east-1", "/ecs/app", t0 + 5).id == g.id);
     auto s = f.store.ensure_stream("000000000000", "us-east-1", "/ecs/app", "task/1", t0);
     REQUIRE(s);
+    CHECK(s->group_id == g.id);
     CHECK(f.store.ensure_stream("000000000000", "us-east-1", "/ecs/app", "task/1", t0)->id == s->id);
     CHECK(f.store.append("000000000000", "us-east-1", "/ecs/app", "task/1", e, t0));
     CHECK(messages(f.store.read_stream(s->id, {}, cursor::first(), true, 10, 1 << 20)) == strings{"hello"});
@@ -198,4 +199,17 @@ TEST_CASE("logs store: everything survives reopening the database") {
         CHECK(messages(store.read_stream(s->id, {}, cursor::first(), true, 10, 1 << 20)) == strings{"persisted"});
     }
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("logs store: log group ARNs") {
+    auto ref = parse_group_arn("arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/x:*");
+    REQUIRE(ref);
+    CHECK(ref->account == "123456789012");
+    CHECK(ref->region == "eu-west-1");
+    CHECK(ref->name == "/aws/vendedlogs/states/x");
+    CHECK(parse_group_arn("arn:aws:logs:us-east-1:000000000000:log-group:plain")->name == "plain");
+    CHECK_FALSE(parse_group_arn("arn:aws:sqs:us-east-1:000000000000:log-group:x"));
+    CHECK_FALSE(parse_group_arn("arn:aws:logs:us-east-1:000000000000:destination:x"));
+    CHECK_FALSE(parse_group_arn("arn:aws:logs:us-east-1:000000000000:log-group::*"));
+    CHECK_FALSE(parse_group_arn("/not/an/arn"));
 }
