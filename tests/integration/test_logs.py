@@ -518,6 +518,32 @@ class FilterEvents(LogsCase):
         self.assertEqual(paginated, ["ERROR disk full", "ERROR disk nearly full", "ERROR connection reset by peer"])
 
 
+    def test_a_long_search_goes_on_by_token(self):
+        # One call searches a bounded stretch: pages may be short or empty, with a
+        # token, and following the tokens finds everything.
+        g = self.group()
+        self.stream(g)
+        t = now_ms() - 60000
+        for batch in range(12):
+            events = [{"timestamp": t + batch, "message": f"noise {batch} {i}"} for i in range(10000)]
+            if batch in (0, 11):
+                events[5000]["message"] = f"NEEDLE {batch}"
+            self.put(g, "s", events)
+        found, pages, token = [], 0, None
+        while True:
+            kwargs = {"logGroupName": g, "filterPattern": "NEEDLE"}
+            if token:
+                kwargs["nextToken"] = token
+            r = self.logs.filter_log_events(**kwargs)
+            pages += 1
+            found += [e["message"] for e in r["events"]]
+            token = r.get("nextToken")
+            if not token:
+                break
+        self.assertEqual(found, ["NEEDLE 0", "NEEDLE 11"])
+        self.assertEqual(pages, 2, "120,000 events take two searches")
+
+
 class Retention(LogsCase):
     def test_policy_values_and_expiry(self):
         g = self.group()

@@ -23,6 +23,7 @@ constexpr std::int64_t max_past_ms = 14LL * 24 * 3600 * 1000;
 constexpr std::int64_t max_future_ms = 2LL * 3600 * 1000;
 constexpr std::int64_t default_events_limit = 10000;
 constexpr std::int64_t default_describe_limit = 50;
+constexpr std::int64_t max_scanned_events = 100000;  // searched by one FilterLogEvents call
 constexpr std::size_t max_tags = 50;
 constexpr std::array<int, 22> retention_values = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
                                                   365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
@@ -445,28 +446,35 @@ class service {
         }
         auto limit = input.value("limit", default_events_limit);
 
+        // Like CloudWatch Logs, a call searches a bounded stretch of the group: a page may
+        // come back short, or empty, with a nextToken to search on from.
         json out = json::array();
-        std::int64_t bytes = 0;
-        std::optional<cursor> last;
+        std::int64_t bytes = 0, scanned = 0;
+        cursor done = from;  // every event up to here has been considered
         bool more = false;
         store_.read_group(g.id, w, from, [&](stored_event& e) {
-            auto name = names.find(e.stream_id);
-            if (name == names.end() || !pattern->matches(e.message)) return true;
-            bytes += static_cast<std::int64_t>(e.message.size()) + event_overhead_bytes;
-            if (std::ssize(out) == limit || (!out.empty() && bytes > max_batch_bytes)) {
+            if (++scanned > max_scanned_events) {
                 more = true;
                 return false;
             }
-            out.push_back({{"logStreamName", name->second},
-                           {"timestamp", e.timestamp_ms},
-                           {"message", std::move(e.message)},
-                           {"ingestionTime", e.ingestion_ms},
-                           {"eventId", digits(e.id, 56)}});
-            last = cursor{e.timestamp_ms, e.id};
+            auto name = names.find(e.stream_id);
+            if (name != names.end() && pattern->matches(e.message)) {
+                bytes += static_cast<std::int64_t>(e.message.size()) + event_overhead_bytes;
+                if (std::ssize(out) == limit || (!out.empty() && bytes > max_batch_bytes)) {
+                    more = true;
+                    return false;
+                }
+                out.push_back({{"logStreamName", name->second},
+                               {"timestamp", e.timestamp_ms},
+                               {"message", std::move(e.message)},
+                               {"ingestionTime", e.ingestion_ms},
+                               {"eventId", digits(e.id, 56)}});
+            }
+            done = cursor{e.timestamp_ms, e.id};
             return true;
         });
         json result = {{"events", std::move(out)}};
-        if (more) result["nextToken"] = position_token(*last);
+        if (more) result["nextToken"] = position_token(done);
         return result;
     }
 
