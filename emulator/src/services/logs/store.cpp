@@ -12,13 +12,14 @@ namespace {
 
 // Each step ships once and never changes; new schema comes as a new step.
 const std::vector<std::string_view> schema = {
+    // AUTOINCREMENT: ids are never reused, so ids a writer kept never name a newer group or stream.
     R"(CREATE TABLE logs_groups (
-         id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+         id INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
          created_ms INTEGER NOT NULL, retention_days INTEGER, class TEXT NOT NULL, kms_key_id TEXT NOT NULL,
          stored_bytes INTEGER NOT NULL, tags TEXT NOT NULL, deletion_protection INTEGER NOT NULL,
          UNIQUE (account, region, name)))",
     R"(CREATE TABLE logs_streams (
-         id INTEGER PRIMARY KEY, grp INTEGER NOT NULL, name TEXT NOT NULL, created_ms INTEGER NOT NULL,
+         id INTEGER PRIMARY KEY AUTOINCREMENT, grp INTEGER NOT NULL, name TEXT NOT NULL, created_ms INTEGER NOT NULL,
          first_event_ms INTEGER, last_event_ms INTEGER, last_ingestion_ms INTEGER,
          stored_bytes INTEGER NOT NULL, sequence INTEGER NOT NULL,
          UNIQUE (grp, name)))",
@@ -111,10 +112,11 @@ store::store(storage::database& db)
       delete_stream_events_(db, "DELETE FROM logs_events WHERE stream = ?"),
       all_streams_(db, std::string("SELECT ") + stream_columns + " FROM logs_streams WHERE grp = ? ORDER BY name"),
       insert_event_(db, "INSERT INTO logs_events(grp, stream, ts, ingested, message) VALUES(?, ?, ?, ?, ?)"),
-      update_stream_(db,
-                     "UPDATE logs_streams SET first_event_ms = min(coalesce(first_event_ms, ?1), ?1), "
-                     "last_event_ms = max(coalesce(last_event_ms, ?2), ?2), last_ingestion_ms = ?3, "
-                     "stored_bytes = stored_bytes + ?4, sequence = sequence + 1 WHERE id = ?5 RETURNING sequence"),
+      update_stream_(
+          db,
+          "UPDATE logs_streams SET first_event_ms = min(coalesce(first_event_ms, ?1), ?1), "
+          "last_event_ms = max(coalesce(last_event_ms, ?2), ?2), last_ingestion_ms = ?3, "
+          "stored_bytes = stored_bytes + ?4, sequence = sequence + 1 WHERE id = ?5 AND grp = ?6 RETURNING sequence"),
       update_group_bytes_(db, "UPDATE logs_groups SET stored_bytes = stored_bytes + ? WHERE id = ?"),
       forward_(db,
                "SELECT id, stream, ts, ingested, message FROM logs_events WHERE stream = ?1 AND ts >= ?2 AND ts < ?3 "
@@ -241,19 +243,23 @@ std::int64_t store::append(std::int64_t group_id, std::int64_t stream_id, std::s
     if (events.empty()) return -1;
     std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
     std::int64_t bytes = 0;
-    storage::transaction tx(db_);
     for (auto& e : events) {
-        insert_event_.bind_all(group_id, stream_id, e.timestamp_ms, now_ms, e.message).run();
         first = std::min(first, e.timestamp_ms);
         last = std::max(last, e.timestamp_ms);
         bytes += static_cast<std::int64_t>(e.message.size());
     }
+    storage::transaction tx(db_);
     std::int64_t sequence = 0;
     {
+        // The stream first: a writer that kept the ids of a stream deleted since
+        // must not leave events behind that belong to nothing.
         reset_on_exit r{update_stream_};
-        update_stream_.bind_all(first, last, now_ms, bytes, stream_id);
-        if (update_stream_.step()) sequence = update_stream_.int64(0);
+        update_stream_.bind_all(first, last, now_ms, bytes, stream_id, group_id);
+        if (!update_stream_.step()) return -1;
+        sequence = update_stream_.int64(0);
     }
+    for (auto& e : events)
+        insert_event_.bind_all(group_id, stream_id, e.timestamp_ms, now_ms, e.message).run();
     if (bytes) update_group_bytes_.bind_all(bytes, group_id).run();
     tx.commit();
     return sequence;

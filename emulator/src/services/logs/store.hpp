@@ -104,7 +104,8 @@ class store {
 
     // --- events
     // Stores a batch in one transaction; `events` need not be in order. Returns the
-    // stream's new sequence number (-1 for an empty batch, which changes nothing).
+    // stream's new sequence number, or -1 (storing nothing) for an empty batch or a
+    // stream that no longer exists.
     std::int64_t append(std::int64_t group_id, std::int64_t stream_id, std::span<const input_event> events,
                         std::int64_t now_ms);
     // Up to `max_count` events and `max_bytes` (counted as PutLogEvents counts them) of

@@ -138,9 +138,21 @@ TEST_CASE("logs store: deleting a stream or a group takes its events") {
     int left = 0;
     f.store.read_group(g.id, {}, cursor::first(), [&](stored_event&) { return ++left, true; });
     CHECK(left == 1);
+    // A writer still holding the deleted stream's ids stores nothing.
+    CHECK(f.store.append(g.id, a.id, e, t0) == -1);
+    int after = 0;
+    f.store.read_group(g.id, {}, cursor::first(), [&](stored_event&) { return ++after, true; });
+    CHECK(after == 1);
     CHECK(f.store.delete_group(g.id));
     CHECK_FALSE(f.store.find_group("000000000000", "us-east-1", "/app/web"));
     CHECK(f.store.read_stream(b.id, {}, cursor::first(), true, 10, 1 << 20).empty());
+    CHECK(f.store.append(g.id, b.id, e, t0) == -1);
+    // Ids are not reused: a new group and stream never answer to the old ones.
+    auto g2 = f.group();
+    auto b2 = f.stream(g2, "b");
+    CHECK(g2.id != g.id);
+    CHECK(b2.id != b.id);
+    CHECK(f.store.append(g.id, b.id, e, t0) == -1);
 }
 
 TEST_CASE("logs store: retention removes what it no longer keeps") {
