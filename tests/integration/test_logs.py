@@ -498,6 +498,8 @@ class FilterEvents(LogsCase):
                           logStreamNames=["api"], logStreamNamePrefix="a")
         self.assert_error("ResourceNotFoundException", "The specified log group does not exist.",
                           self.logs.filter_log_events, logGroupName=self.g + "-missing")
+        self.assert_error("ResourceNotFoundException", "The specified log stream does not exist.",
+                          self.logs.filter_log_events, logGroupName=self.g, logStreamNames=["api", "missing"])
 
     def test_pages(self):
         seen, token = [], None

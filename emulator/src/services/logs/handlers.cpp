@@ -435,6 +435,8 @@ class service {
                 wanted.insert(n.get<std::string>());
         for (auto& s : store_.streams(g.id))
             if ((wanted.empty() || wanted.contains(s.name)) && s.name.starts_with(prefix)) names[s.id] = s.name;
+        // Streams asked for by name must all exist.
+        if (names.size() < wanted.size()) throw stream_not_found();
 
         window w = retained_window(g, input);
         if (input.contains("endTime")) w.end_ms = input["endTime"].get<std::int64_t>() + 1;  // inclusive here
