@@ -11,11 +11,13 @@ using detail::shape_type;
 using detail::target_of;
 
 // How a service reports invalid input. Most speak Coral's "N validation errors
-// detected"; SQS names the one missing parameter; query services call it ValidationError.
-enum class style { coral_exception, coral_error, sqs };
+// detected"; SQS names the one missing parameter; query services call it ValidationError;
+// CloudWatch Logs reports the same text as InvalidParameterException.
+enum class style { coral_exception, coral_error, sqs, logs };
 
 style style_of(const operation_ref& op) {
     if (op.service && op.service->id == "sqs") return style::sqs;
+    if (op.service && op.service->id == "logs") return style::logs;
     return op.protocol == "query" ? style::coral_error : style::coral_exception;
 }
 
@@ -142,7 +144,10 @@ void validate_input(const operation_ref& op, const json& input) {
                           (c.problems.size() == 1 ? " validation error detected: " : " validation errors detected: ");
     for (std::size_t i = 0; i < c.problems.size(); ++i)
         message += (i ? "; " : "") + c.problems[i];
-    throw aws_error(s == style::coral_error ? "ValidationError" : "ValidationException", message);
+    throw aws_error(s == style::coral_error ? "ValidationError"
+                    : s == style::logs      ? "InvalidParameterException"
+                                            : "ValidationException",
+                    message);
 }
 
 }  // namespace eddy::protocol

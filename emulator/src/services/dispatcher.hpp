@@ -19,6 +19,9 @@ namespace eddy {
 namespace storage {
 class database;
 }
+namespace logs {
+class store;
+}
 
 class dispatcher;
 
@@ -98,6 +101,9 @@ struct service_env {
     const eddy::clock& clock;
     dispatcher& calls;
     boost::asio::any_io_executor executor;  // the event loop every service runs on
+    // CloudWatch Logs' store, set when the logs service registers (before the services
+    // that write logs in process: ECS's awslogs driver, Step Functions' logging).
+    std::shared_ptr<logs::store> logs = {};
 
     void on_stop(std::function<void()> hook) { calls.on_stop(std::move(hook)); }
 };

@@ -10,6 +10,9 @@ void register_services(service_env& env);
 namespace sts {
 void register_handlers(service_env& env);
 }
+namespace logs {
+void register_handlers(service_env& env);
+}
 namespace sqs {
 void register_handlers(service_env& env);
 }
