@@ -5,6 +5,7 @@
 #include "services/stepfunctions/asl/timestamp.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -18,6 +19,8 @@ using ojson = nlohmann::ordered_json;
 // AWS's bounds on the numeric fields of Retry and Catch.
 constexpr long long max_retry_number = 99999999;
 constexpr long long max_delay_limit = 31622401;
+// Far beyond any real definition, well within the stack of the recursive passes over it.
+constexpr int max_json_depth = 256;
 
 const std::map<std::string, state_type>& type_names() {
     static const std::map<std::string, state_type> names = {
@@ -157,6 +160,21 @@ class reader {
         return json(j[key]);
     }
 
+    // Assign is a template whose top-level keys name variables, so they must read as `$name`.
+    std::optional<json> assign_field(const ojson& j, const std::string& at) {
+        auto assign = template_field(j, "Assign", at);
+        if (!assign) return assign;
+        for (auto it = assign->begin(); it != assign->end(); ++it) {
+            std::string name = it.key().ends_with(".$") ? it.key().substr(0, it.key().size() - 2) : it.key();
+            bool ok = !name.empty() && name != "states" &&
+                      (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+            for (char c : name)
+                ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+            if (!ok) schema("The variable name '" + name + "' is not valid", at + "/Assign");
+        }
+        return assign;
+    }
+
     std::vector<std::string> error_equals(const ojson& j, const std::string& at) {
         std::vector<std::string> out;
         if (!j.contains("ErrorEquals")) {
@@ -248,7 +266,7 @@ class reader {
             else if (auto next = string_field(c, "Next", where))
                 ct.next = *next;
             ct.result_path = nullable_path(c, "ResultPath", where, true);
-            if (auto assign = template_field(c, "Assign", where)) ct.assign = *assign;
+            if (auto assign = assign_field(c, where)) ct.assign = *assign;
             bool has_all =
                 std::find(ct.error_equals.begin(), ct.error_equals.end(), error_names::all) != ct.error_equals.end();
             if (has_all && i + 1 != list.size()) schema("A Catcher with States.ALL must be the last Catcher", where);
@@ -322,7 +340,7 @@ void reader::one_state(const std::string& name, const ojson& s, const std::strin
     if (out.type == state_type::map && s.contains("ItemSelector") && s.contains("Parameters"))
         schema("Only one of the fields [ItemSelector, Parameters] may be set", at);
     out.result_selector = template_field(s, "ResultSelector", at);
-    out.assign = template_field(s, "Assign", at);
+    out.assign = assign_field(s, at);
     if (s.contains("Result")) out.result = json(s["Result"]);
     retriers(s, at, out);
     catchers(s, at, out);
@@ -590,7 +608,10 @@ state_machine read(std::string_view text, std::vector<std::string>& diagnostics)
     std::vector<frame> stack;
     std::string last_key;
     std::vector<std::string> duplicates;
-    auto callback = [&](int, ojson::parse_event_t event, ojson& parsed) {
+    // Every later pass over the definition recurses, so nesting is bounded here, while reading.
+    struct too_deep {};
+    auto callback = [&](int depth, ojson::parse_event_t event, ojson& parsed) {
+        if (depth > max_json_depth) throw too_deep{};
         if (event == ojson::parse_event_t::object_start) {
             stack.push_back({last_key, {}});
         } else if (event == ojson::parse_event_t::object_end) {
@@ -605,6 +626,10 @@ state_machine read(std::string_view text, std::vector<std::string>& diagnostics)
     ojson j;
     try {
         j = ojson::parse(text.begin(), text.end(), callback);
+    } catch (const too_deep&) {
+        diagnostics.push_back("INVALID_JSON_DESCRIPTION: The definition nests deeper than " +
+                              std::to_string(max_json_depth) + " levels");
+        return {};
     } catch (const ojson::parse_error& e) {
         std::string what = e.what();
         if (auto colon = what.find("] "); colon != std::string::npos) what = what.substr(colon + 2);

@@ -26,6 +26,8 @@ namespace {
     throw std::invalid_argument(why);
 }
 
+constexpr int max_filter_depth = 64;
+
 bool is_name_start(char c) {
     return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
 }
@@ -37,6 +39,7 @@ class parser {
     std::string_view s_;
     std::size_t pos_ = 0;
     bool in_filter_ = false;
+    int depth_ = 0;  // of nested filters and parentheses, bounded so hostile input cannot exhaust the stack
 
     bool done() const { return pos_ >= s_.size(); }
     char peek(std::size_t ahead = 0) const { return pos_ + ahead < s_.size() ? s_[pos_ + ahead] : '\0'; }
@@ -191,6 +194,7 @@ class parser {
     }
 
     std::shared_ptr<const filter_node> disjunction() {
+        if (++depth_ > max_filter_depth) fail("filters nest too deep");
         auto left = conjunction();
         skip_spaces();
         while (peek() == '|' && peek(1) == '|') {
@@ -201,6 +205,7 @@ class parser {
             left = node;
             skip_spaces();
         }
+        --depth_;
         return left;
     }
 
@@ -221,10 +226,12 @@ class parser {
     std::shared_ptr<const filter_node> unary() {
         skip_spaces();
         if (peek() == '!' && peek(1) != '=') {
+            if (++depth_ > max_filter_depth) fail("filters nest too deep");
             ++pos_;
             auto node = std::make_shared<filter_node>();
             node->what = filter_node::kind::not_;
             node->children = {unary()};
+            --depth_;
             return node;
         }
         if (peek() == '(') {
