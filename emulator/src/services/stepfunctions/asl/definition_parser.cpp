@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -18,7 +19,7 @@ using ojson = nlohmann::ordered_json;
 
 // AWS's bounds on the numeric fields of Retry and Catch.
 constexpr long long max_retry_number = 99999999;
-constexpr long long max_delay_limit = 31622401;
+constexpr long long max_delay_limit = 31622400;
 // Far beyond any real definition, well within the stack of the recursive passes over it.
 constexpr int max_json_depth = 256;
 
@@ -104,9 +105,9 @@ class reader {
                                            long long max) {
         if (!j.contains(key)) return std::nullopt;
         const ojson& v = j[key];
-        bool integral =
-            v.is_number_integer() ||
-            (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>())));
+        bool integral = v.is_number_integer() ||
+                        (v.is_number_float() && std::isfinite(v.get<double>()) &&
+                         std::floor(v.get<double>()) == v.get<double>() && std::fabs(v.get<double>()) < 9.0e18);
         if (!integral) {
             expected("Integer", at + "/" + key);
             return std::nullopt;
@@ -376,7 +377,7 @@ void reader::one_state(const std::string& name, const ojson& s, const std::strin
                     std::string where = at + "/Choices/" + std::to_string(i);
                     auto rule = parse_choice_rule(json(list[i]), where, true, diagnostics);
                     if (rule) {
-                        if (!rule->assign.is_null()) validate_payload(rule->assign, where + "/Assign", diagnostics);
+                        if (!rule->assign.is_null()) assign_field(list[i], where);
                         out.choices.push_back(std::move(*rule));
                     }
                 }
@@ -507,7 +508,8 @@ state_machine reader::machine(const ojson& j, const std::string& at, bool top_le
             list += (list.empty() ? "" : ", ") + m;
         schema("These fields are required: [" + list + "]", root);
     }
-    if (auto s = string_field(j, "StartAt", at)) out.start_at = *s;
+    auto start_at = string_field(j, "StartAt", at);
+    if (start_at) out.start_at = *start_at;
     out.comment = string_field(j, "Comment", at);
     if (top_level) {
         out.timeout_seconds = integer_field(j, "TimeoutSeconds", at, 1, max_retry_number);
@@ -540,7 +542,7 @@ state_machine reader::machine(const ojson& j, const std::string& at, bool top_le
 
     // Transitions stay inside their own States: a branch cannot jump out, nor the top level in.
     auto exists = [&](const std::string& name) { return states.contains(name); };
-    if (!out.start_at.empty() && !exists(out.start_at))
+    if (start_at && !exists(out.start_at))
         add("MISSING_TRANSITION_TARGET", "Missing 'StartAt' target: " + out.start_at, at + "/StartAt");
     std::map<std::string, std::vector<std::string>> edges;
     for (const auto& s : out.states) {

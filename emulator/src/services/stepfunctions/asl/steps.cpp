@@ -23,7 +23,7 @@ std::optional<long long> as_integer(const json& v) {
     if (v.is_number_integer()) return v.get<long long>();
     if (v.is_number_float()) {
         double d = v.get<double>();
-        if (std::isfinite(d) && std::floor(d) == d) return static_cast<long long>(d);
+        if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e18) return static_cast<long long>(d);
     }
     return std::nullopt;
 }
