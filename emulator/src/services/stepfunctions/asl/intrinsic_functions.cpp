@@ -266,7 +266,10 @@ const std::unordered_map<std::string, spec>& functions() {
               std::string out;
               if (!base64_decode(s, out))
                   failure("Invalid arguments in States.Base64Decode: the argument is not valid base64");
-              return out;
+              if (is_valid_utf8(out)) return out;
+              // Bytes that are not UTF-8 read as U+FFFD, as a Java decoder reads them, so the
+              // string can still travel as JSON.
+              return json::parse(json(out).dump(-1, ' ', false, json::error_handler_t::replace));
           }}},
         {"States.Hash",
          {2, 2,

@@ -135,6 +135,11 @@ TEST_CASE("States.Base64Encode and Base64Decode") {
     CHECK(failure("States.Base64Encode($.s)", {{"s", std::string(10001, 'a')}}) != "");
     CHECK(failure("States.Base64Decode($.s)", {{"s", std::string(10001, 'A')}}) != "");
     CHECK(failure("States.Base64Decode('***')") != "");
+    // Decoded bytes that are not UTF-8 become U+FFFD rather than a string JSON cannot carry.
+    CHECK(call("States.Base64Decode('/2E=')") ==
+          "\xef\xbf\xbd"
+          "a");
+    CHECK_NOTHROW(call("States.Base64Decode('/2E=')").dump());
     CHECK(failure("States.Base64Encode(1)") != "");
 }
 
