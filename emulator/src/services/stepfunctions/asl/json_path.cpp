@@ -492,12 +492,27 @@ std::optional<json> json_path::find(const path_scope& scope) const {
 
 json json_path::evaluate(const path_scope& scope) const {
     if (auto found = find(scope)) return std::move(*found);
-    throw states_error(error_names::runtime, "Invalid path '" + text_ + "' : No results for path: " + normalized());
+    std::string reason = "No results for path: " + normalized();
+    // Walk the definite path to where it breaks off.
+    if (const json* node = root_value(scope)) {
+        for (std::size_t i = 0; i + 1 < steps_.size(); ++i) {
+            std::vector<const json*> next;
+            apply_selector(steps_[i], *node, *node, next);
+            if (next.empty()) {
+                if (steps_[i].what == path_step::kind::names && node->is_object())
+                    reason = "Missing property in path " + normalized(i + 1);
+                break;
+            }
+            node = next.front();
+        }
+    }
+    throw states_error(error_names::runtime, "Invalid path '" + text_ + "' : " + reason);
 }
 
-std::string json_path::normalized() const {
+std::string json_path::normalized(std::size_t count) const {
     std::string out = root_ == root_kind::context ? "$$" : (root_ == root_kind::variable ? "$" + variable_ : "$");
-    for (const auto& step : steps_) {
+    for (std::size_t k = 0; k < count && k < steps_.size(); ++k) {
+        const auto& step = steps_[k];
         if (step.recursive) out += "..";
         switch (step.what) {
             case path_step::kind::names: {

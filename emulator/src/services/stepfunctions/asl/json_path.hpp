@@ -60,10 +60,14 @@ class json_path {
     // The value AWS passes on: the one match of a definite path (nullopt when none), an array
     // of the matches of any other path.
     std::optional<json> find(const path_scope& scope) const;
-    // As find, but a definite path matching nothing is States.Runtime "Invalid path ...".
+    // As find, but a definite path matching nothing is States.Runtime "Invalid path ...", worded
+    // as Jayway words it: a member missing on the way is "Missing property in path $['a']", a
+    // missing last step "No results for path: $['a']['b']".
     json evaluate(const path_scope& scope) const;
     // Jayway's normalized form used in AWS messages: $['a'][0].
-    std::string normalized() const;
+    std::string normalized() const { return normalized(steps_.size()); }
+    // The normalized form of the first `steps` steps.
+    std::string normalized(std::size_t steps) const;
     // The node the root names in `scope`, or null.
     const json* root_value(const path_scope& scope) const;
 

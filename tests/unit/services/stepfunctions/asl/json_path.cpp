@@ -77,6 +77,11 @@ TEST_CASE("json_path: a definite path that matches nothing is States.Runtime wit
     CHECK(runtime_cause("$.x") == "Invalid path '$.x' : No results for path: $['x']");
     CHECK(runtime_cause("$.store.book[7]") ==
           "Invalid path '$.store.book[7]' : No results for path: $['store']['book'][7]");
+    // A member missing on the way is worded as Jayway words it.
+    CHECK(runtime_cause("$.nope.deeper.still") ==
+          "Invalid path '$.nope.deeper.still' : Missing property in path $['nope']");
+    CHECK(runtime_cause("$.store.nope.deeper") ==
+          "Invalid path '$.store.nope.deeper' : Missing property in path $['store']['nope']");
     CHECK(
         runtime_cause("$.store.bicycle.color.deeper") ==
         "Invalid path '$.store.bicycle.color.deeper' : No results for path: $['store']['bicycle']['color']['deeper']");
