@@ -18,6 +18,9 @@ namespace eddy {
 namespace storage {
 class database;
 }
+namespace runtime {
+class backend;
+}
 
 class dispatcher;
 
@@ -84,6 +87,9 @@ struct service_env {
     const eddy::clock& clock;
     dispatcher& calls;
     boost::asio::any_io_executor executor;  // the event loop every service runs on
+    // Where containers run (Docker or host processes); nullptr when eddy was started
+    // without one (unit tests), so services check before use.
+    runtime::backend* runtime = nullptr;
 
     void on_stop(std::function<void()> hook) { calls.on_stop(std::move(hook)); }
 };
