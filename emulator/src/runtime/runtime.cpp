@@ -29,6 +29,10 @@ std::unique_ptr<backend> make_backend(choice c, const config& cfg, boost::asio::
     }
     if (c == choice::automatic)
         c = docker::engine_answers(address, std::chrono::seconds(1)) ? choice::docker : choice::process;
+    else if (c == choice::docker && !docker::engine_answers(address, std::chrono::seconds(2)))
+        throw std::runtime_error(
+            "no Docker engine answers at " + address.describe() +
+            " (start one, e.g. with tools/docker-engine; set DOCKER_HOST; or use --runtime process)");
     if (c == choice::docker) return docker::make_backend(std::move(executor), address, cfg.instance);
     std::map<std::string, std::string> images;
     try {

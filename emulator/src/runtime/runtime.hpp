@@ -143,8 +143,8 @@ struct config {
 };
 
 // Builds the backend. `automatic` picks docker when the engine answers /_ping
-// within a second, else process. Throws std::runtime_error with a readable
-// message on bad configuration.
+// within a second, else process; `docker` requires an answering engine. Throws
+// std::runtime_error with a readable message on bad configuration.
 std::unique_ptr<backend> make_backend(choice c, const config& cfg, boost::asio::any_io_executor executor);
 
 }  // namespace eddy::runtime
