@@ -68,7 +68,9 @@ struct container_spec {
 
 struct started_container {
     std::string id;
-    std::string ip;  // its address on eddy's network (127.0.0.1 for host processes)
+    // Its address on eddy's network (127.0.0.1 for host processes); empty when the
+    // container ended before its address could be read (Docker releases it at exit).
+    std::string ip;
 };
 
 struct network_info {

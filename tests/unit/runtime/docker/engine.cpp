@@ -86,7 +86,8 @@ TEST_CASE("docker runtime: hello-task runs on eddy's network; its lines and exit
     CHECK(net.name == "eddy-" + inst);
     CHECK_FALSE(net.gateway.empty());
     recorder r;
-    auto spec = hello_spec(inst + "-a", {"3"});
+    // It sleeps a little so that it still has its address when start() reads it.
+    auto spec = hello_spec(inst + "-a", {"3", "2"});
     spec.environment = {{"GREETING", "hello world"}, {"AWS_REGION", "us-east-1"}};
     spec.labels = {{"eddy.ecs.task", "arn:aws:ecs:us-east-1:000000000000:task/default/abc"}};
     spec.network_aliases = {"hello.local"};
@@ -106,7 +107,7 @@ TEST_CASE("docker runtime: hello-task runs on eddy's network; its lines and exit
     CHECK(r.said("AWS_REGION=us-east-1"));
     CHECK(r.said("GREETING=hello world"));
     CHECK(std::is_sorted(r.out.begin(), r.out.end()));
-    CHECK(r.err == std::vector<std::string>{"hello-task: exiting with 3 after 0 s"});
+    CHECK(r.err == std::vector<std::string>{"hello-task: exiting with 3 after 2 s"});
 
     // The labels that let a later run find it, beside the caller's own.
     auto c = inspect(io, client, "/containers/" + started.id + "/json");
