@@ -8,6 +8,7 @@ is set (tools/test sets it), in which case they fail.
 import os
 import socket
 import subprocess
+import threading
 import time
 import unittest
 
@@ -34,6 +35,42 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class TcpToDockerSocket:
+    """Forwards connections from a loopback TCP port to the engine's unix socket,
+    so DOCKER_HOST=tcp://127.0.0.1:<port> reaches the same engine."""
+
+    def __init__(self, path="/var/run/docker.sock"):
+        self.path = path
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            engine = socket.socket(socket.AF_UNIX)
+            engine.connect(self.path)
+            for a, b in ((client, engine), (engine, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self):
+        self.listener.close()
 
 
 class RuntimeChoice(unittest.TestCase):
@@ -72,6 +109,18 @@ class RuntimeChoice(unittest.TestCase):
                 line, err, code = self.startup_line(args, env)
                 self.assertEqual(code, 2)
                 self.assertIn(says, err)
+
+    def test_docker_host_over_tcp(self):
+        if not docker_ready() or os.environ.get("DOCKER_HOST"):
+            self.skipTest("no Docker engine on the default socket")
+        proxy = TcpToDockerSocket()
+        try:
+            line, _, _ = self.startup_line(["--runtime", "docker"],
+                                           {"DOCKER_HOST": f"tcp://127.0.0.1:{proxy.port}"})
+            self.assertIn("containers: docker", line)
+            self.assertGreater(proxy.connections, 0)
+        finally:
+            proxy.close()
 
     def test_auto_with_an_engine_uses_docker(self):
         if not docker_ready():
