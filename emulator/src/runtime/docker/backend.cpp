@@ -190,8 +190,10 @@ class docker_backend final : public backend {
     }
 
     asio::awaitable<void> stop(std::string id, std::chrono::seconds timeout) override {
+        // The engine answers once the container has ended: after at most `timeout` and the kill.
         auto r = co_await client_.request(
-            "POST", "/containers/" + url_encode(id) + "/stop?t=" + std::to_string(timeout.count()));
+            "POST", "/containers/" + url_encode(id) + "/stop?t=" + std::to_string(timeout.count()), nullptr,
+            timeout + std::chrono::seconds(60));
         if (r.status == 404) throw error(error::kind::not_found, r.message());
         if (r.status != 204 && r.status != 304) throw error(error::kind::engine, "cannot stop: " + r.message());
     }
@@ -464,7 +466,8 @@ class docker_backend final : public backend {
 
     asio::awaitable<void> stop_and_remove(std::shared_ptr<watched> w, std::chrono::seconds grace) {
         try {
-            co_await client_.request("POST", "/containers/" + w->id + "/stop?t=" + std::to_string(grace.count()));
+            co_await client_.request("POST", "/containers/" + w->id + "/stop?t=" + std::to_string(grace.count()),
+                                     nullptr, grace + std::chrono::seconds(60));
             w->logs->cancel();
             co_await client_.request("DELETE", "/containers/" + w->id + "?force=1&v=1");
         } catch (const std::exception& e) {

@@ -16,6 +16,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <memory>
 
 namespace eddy::runtime::docker {
 
@@ -110,9 +111,9 @@ std::string choose_api_version(std::string_view min_version, std::string_view ma
 // The engine tells its range in GET /version (unversioned). eddy's calls exist
 // unchanged since 1.41, so it asks for 1.41 where allowed: newer engines keep
 // their old behaviour under an old version, and Docker 29 refuses below 1.44.
-asio::awaitable<void> engine_client::negotiate() {
+asio::awaitable<void> engine_client::negotiate(std::chrono::seconds limit) {
     if (!version_.empty()) co_return;
-    auto r = co_await send("GET", "/version", nullptr);
+    auto r = co_await send("GET", "/version", nullptr, limit);
     auto j = r.json();
     if (r.status != 200 || !j.is_object())
         throw error(error::kind::engine,
@@ -125,18 +126,35 @@ asio::awaitable<void> engine_client::negotiate() {
 }
 
 asio::awaitable<engine_client::response> engine_client::send(std::string_view method, std::string target,
-                                                             const std::string* body) {
-    auto socket = co_await connect(ex_, address_);
+                                                             const std::string* body, std::chrono::seconds limit) {
+    auto socket = std::make_shared<socket_type>(co_await connect(ex_, address_));
+    // An engine that stops answering fails the request instead of hanging its caller;
+    // the watchdog owns the socket too, so it may fire after this frame is gone.
+    auto timed_out = std::make_shared<bool>(false);
+    asio::steady_timer watchdog(ex_, limit);
+    watchdog.async_wait([socket, timed_out](const boost::system::error_code& ec) {
+        if (ec) return;
+        *timed_out = true;
+        boost::system::error_code ignored;
+        socket->close(ignored);
+    });
+    auto failed = [&](const char* what, const boost::system::error_code& ec) {
+        return error(error::kind::engine, *timed_out
+                                              ? "the Docker engine did not answer " + std::string(method) + " " +
+                                                    target + " within " + std::to_string(limit.count()) + " s"
+                                              : std::string(what) + " the Docker engine failed: " + ec.message());
+    };
     auto req = make_request(method, target, address_, body);
-    auto [wec, written] = co_await http::async_write(socket, req, asio::as_tuple(asio::use_awaitable));
-    if (wec) throw error(error::kind::engine, "writing to the Docker engine failed: " + wec.message());
+    auto [wec, written] = co_await http::async_write(*socket, req, asio::as_tuple(asio::use_awaitable));
+    if (wec) throw failed("writing to", wec);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    auto [rec, read] = co_await http::async_read(socket, buffer, parser, asio::as_tuple(asio::use_awaitable));
-    if (rec) throw error(error::kind::engine, "reading from the Docker engine failed: " + rec.message());
+    auto [rec, read] = co_await http::async_read(*socket, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (rec) throw failed("reading from", rec);
+    watchdog.cancel();
     boost::system::error_code ignored;
-    socket.shutdown(socket_type::shutdown_both, ignored);
+    socket->shutdown(socket_type::shutdown_both, ignored);
     response r;
     r.status = static_cast<int>(parser.get().result_int());
     r.body = std::move(parser.get().body());
@@ -144,16 +162,17 @@ asio::awaitable<engine_client::response> engine_client::send(std::string_view me
 }
 
 asio::awaitable<engine_client::response> engine_client::request(std::string_view method, std::string target,
-                                                                const nlohmann::json* body) {
-    co_await negotiate();
+                                                                const nlohmann::json* body,
+                                                                std::chrono::seconds limit) {
+    co_await negotiate(limit);
     std::string text;
     if (body) text = body->dump();
-    co_return co_await send(method, version_ + target, body ? &text : nullptr);
+    co_return co_await send(method, version_ + target, body ? &text : nullptr, limit);
 }
 
 asio::awaitable<bool> engine_client::ping() {
     try {
-        auto r = co_await send("GET", "/_ping", nullptr);
+        auto r = co_await send("GET", "/_ping", nullptr, std::chrono::seconds(30));
         co_return r.status == 200 && r.body == "OK";
     } catch (const error&) {
         co_return false;
@@ -163,7 +182,7 @@ asio::awaitable<bool> engine_client::ping() {
 asio::awaitable<int> engine_client::stream(std::string_view method, std::string target,
                                            std::shared_ptr<stream_control> control, std::function<void(int)> on_open,
                                            std::function<void(std::string_view)> on_bytes) {
-    co_await negotiate();
+    co_await negotiate(std::chrono::seconds(60));
     if (control->closed) co_return 0;
     auto socket = co_await connect(ex_, address_);
     control->close = [&socket] {

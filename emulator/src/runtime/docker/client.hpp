@@ -42,9 +42,11 @@ class engine_client {
 
     // `target` is the API path without the version prefix ("/containers/json?all=1").
     // The API version is negotiated on first use (see client.cpp). Throws
-    // runtime::error(engine) when the engine cannot be reached.
+    // runtime::error(engine) when the engine cannot be reached or has not answered
+    // within `limit`.
     boost::asio::awaitable<response> request(std::string_view method, std::string target,
-                                             const nlohmann::json* body = nullptr);
+                                             const nlohmann::json* body = nullptr,
+                                             std::chrono::seconds limit = std::chrono::seconds(60));
     // Streams a response body: `on_open(status)` once the header is in, then
     // `on_bytes` for each piece of the (de-chunked) body until the engine ends it
     // or `control->cancel()` is called. Returns the HTTP status.
@@ -58,8 +60,9 @@ class engine_client {
     const engine_address& address() const { return address_; }
 
   private:
-    boost::asio::awaitable<void> negotiate();
-    boost::asio::awaitable<response> send(std::string_view method, std::string target, const std::string* body);
+    boost::asio::awaitable<void> negotiate(std::chrono::seconds limit);
+    boost::asio::awaitable<response> send(std::string_view method, std::string target, const std::string* body,
+                                          std::chrono::seconds limit);
 
     boost::asio::any_io_executor ex_;
     engine_address address_;
