@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <optional>
 
@@ -128,7 +129,7 @@ TEST_CASE("docker runtime: hello-task runs on eddy's network; its lines and exit
     CHECK(inspect(io, client, "/networks/" + net.name).is_null());
 }
 
-TEST_CASE("docker runtime: stop delivers SIGTERM to a sleeping task; a missing image is detected") {
+TEST_CASE("docker runtime: stop delivers SIGTERM, kill its signal; a missing image is detected") {
     if (!engine_ready()) return;
     asio::io_context io;
     auto inst = instance("stop");
@@ -145,6 +146,18 @@ TEST_CASE("docker runtime: stop delivers SIGTERM to a sleeping task; a missing i
     REQUIRE(run_until(io, [&] { return r.exit.has_value(); }));
     CHECK(r.exit->exit_code == 143);
     CHECK(r.out.back() == "hello-task: SIGTERM");
+
+    // kill delivers its signal at once: SIGKILL ends a sleeper with 137.
+    recorder k;
+    auto killed = hello_spec(inst + "-killed", {"0", "60"});
+    k.attach(killed);
+    auto kid = run(io, backend->start(std::move(killed))).id;
+    REQUIRE(run_until(io, [&] { return !k.err.empty(); }));
+    run(io, backend->kill(kid, SIGKILL));
+    REQUIRE(run_until(
+        io, [&] { return k.exit.has_value(); }, std::chrono::seconds(10)));
+    CHECK(k.exit->exit_code == 137);
+    CHECK_FALSE(k.said("hello-task: SIGTERM"));
 
     CHECK_FALSE(run(io, backend->image_exists("eddy-samples/no-such-image:latest")));
     try {

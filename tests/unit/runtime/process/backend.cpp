@@ -132,6 +132,20 @@ TEST_CASE("process runtime: stop sends SIGTERM, and SIGKILL after the timeout") 
     CHECK(stubborn.exit->exit_code == 137);
 }
 
+TEST_CASE("process runtime: kill sends the signal asked for at once") {
+    asio::io_context io;
+    auto backend = make(io);
+    recorder r;
+    auto spec = shell("killed", "trap '' TERM; echo ready; while :; do sleep 0.05; done");
+    r.attach(spec);
+    auto started = run(io, backend->start(std::move(spec)));
+    REQUIRE(run_until(io, [&] { return !r.out.empty(); }));
+    run(io, backend->kill(started.id, SIGKILL));
+    REQUIRE(run_until(
+        io, [&] { return r.exit.has_value(); }, std::chrono::seconds(5)));
+    CHECK(r.exit->exit_code == 137);
+}
+
 TEST_CASE("process runtime: an unmapped image is reported as missing, a bad entrypoint fails to start") {
     asio::io_context io;
     auto backend = make(io);
