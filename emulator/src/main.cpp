@@ -2,11 +2,13 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "http/server.hpp"
+#include "runtime/runtime.hpp"
 #include "services/dispatcher.hpp"
 #include "services/registry.hpp"
 #include "storage/group_commit.hpp"
 #include "storage/sqlite.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,9 +18,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -40,6 +45,10 @@ Options of serve (each has an environment variable; the option wins):
   --clock C        system, or manual: time starts at the machine's and moves only
                    when POST /_eddy/clock says {"advanceSeconds": n} (EDDY_CLOCK,
                    default system); for tests of retention, timeouts and Wait states
+  --runtime R      where ECS tasks run: docker, process or auto (EDDY_RUNTIME,
+                   default auto: docker when an engine answers at DOCKER_HOST or
+                   /var/run/docker.sock, else host processes; EDDY_PROCESS_IMAGES
+                   maps images to executables for those, see README.md)
 
 Point a client at it:
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
@@ -57,6 +66,7 @@ struct options {
     bool ephemeral = false;
     eddy::log::level level = eddy::log::level::info;
     bool manual_clock = false;
+    eddy::runtime::choice runtime = eddy::runtime::choice::automatic;
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -84,6 +94,8 @@ options parse_serve(const std::vector<std::string>& args) {
         o.manual_clock = v == "manual";
     };
     if (auto* v = std::getenv("EDDY_CLOCK"); v && *v) clock_mode(v, "EDDY_CLOCK");
+    if (auto* v = std::getenv("EDDY_RUNTIME"); v && *v)
+        if (!eddy::runtime::parse_choice(v, o.runtime)) die("EDDY_RUNTIME must be docker, process or auto");
     bool data_dir_flag = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -106,9 +118,12 @@ options parse_serve(const std::vector<std::string>& args) {
         else if (is("--log-level")) {
             if (!eddy::log::parse_level(value("--log-level"), o.level))
                 die("--log-level must be debug, info, warn, error or off");
-        } else if (is("--clock"))
+        } else if (is("--clock")) {
             clock_mode(value("--clock"), "--clock");
-        else if (a == "--help" || a == "-h") {
+        } else if (is("--runtime")) {
+            if (!eddy::runtime::parse_choice(value("--runtime"), o.runtime))
+                die("--runtime must be docker, process or auto");
+        } else if (a == "--help" || a == "-h") {
             std::fputs(usage, stdout);
             std::exit(0);
         } else
@@ -141,7 +156,19 @@ int serve(const options& o) {
         die(e.what());
     }
     eddy::dispatcher calls;
-    eddy::service_env env{*db, clock, calls, io.get_executor()};
+    // The runtime's containers carry the instance label: a restart on the same port
+    // finds and removes what an earlier run (even a killed one) left behind.
+    eddy::runtime::config runtime_config;
+    runtime_config.instance = o.port ? "port-" + std::to_string(o.port) : "pid-" + std::to_string(::getpid());
+    if (auto* v = std::getenv("DOCKER_HOST")) runtime_config.docker_host = v;
+    if (auto* v = std::getenv("EDDY_PROCESS_IMAGES")) runtime_config.process_images = v;
+    std::unique_ptr<eddy::runtime::backend> runtime;
+    try {
+        runtime = eddy::runtime::make_backend(o.runtime, runtime_config, io.get_executor());
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+    eddy::service_env env{*db, clock, calls, io.get_executor(), runtime.get()};
     eddy::register_services(env);
 
     eddy::http::server_config config;
@@ -159,9 +186,19 @@ int serve(const options& o) {
     } catch (const std::exception& e) {
         die(e.what());
     }
-    std::printf("eddy %s listening on http://%s:%u (%s)\n", EDDY_VERSION, o.host.c_str(), server.port(),
-                db_path.empty() ? "ephemeral: state is kept in memory" : ("state in " + db_path).c_str());
+    std::printf("eddy %s listening on http://%s:%u (%s; containers: %s)\n", EDDY_VERSION, o.host.c_str(), server.port(),
+                db_path.empty() ? "ephemeral: state is kept in memory" : ("state in " + db_path).c_str(),
+                std::string(runtime->kind()).c_str());
     std::fflush(stdout);
+    // What an earlier run left (containers, networks) goes before any task starts.
+    boost::asio::co_spawn(io, runtime->remove_leftovers(), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            eddy::log::warn(std::string("runtime: cannot remove leftovers of earlier runs: ") + x.what());
+        }
+    });
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer deadline(io);
@@ -169,10 +206,16 @@ int serve(const options& o) {
         if (ec) return;
         eddy::log::info(std::string("shutting down on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
         calls.stop();
-        server.stop([&] {
+        // The server and the runtime (stopping and removing its containers) end side by side.
+        auto finished = std::make_shared<int>(2);
+        auto one_done = [&, finished] {
+            if (--*finished > 0) return;
             deadline.cancel();
             signals.cancel();
-        });
+        };
+        server.stop(one_done);
+        boost::asio::co_spawn(io, runtime->shutdown(std::chrono::seconds(5)),
+                              [one_done](std::exception_ptr) { one_done(); });
         // Requests in flight get ten seconds to finish; then the loop is stopped regardless.
         deadline.expires_after(std::chrono::seconds(10));
         deadline.async_wait([&](const boost::system::error_code& e) {
@@ -183,6 +226,7 @@ int serve(const options& o) {
         });
     });
     io.run();
+    runtime.reset();
     db.reset();
     eddy::log::info("stopped");
     return 0;

@@ -22,6 +22,9 @@ class database;
 namespace logs {
 class store;
 }
+namespace runtime {
+class backend;
+}
 
 class dispatcher;
 
@@ -101,6 +104,9 @@ struct service_env {
     const eddy::clock& clock;
     dispatcher& calls;
     boost::asio::any_io_executor executor;  // the event loop every service runs on
+    // Where containers run (Docker or host processes); nullptr when eddy was started
+    // without one (unit tests), so services check before use.
+    runtime::backend* runtime = nullptr;
     // CloudWatch Logs' store, set when the logs service registers (before the services
     // that write logs in process: ECS's awslogs driver, Step Functions' logging).
     std::shared_ptr<logs::store> logs = {};
