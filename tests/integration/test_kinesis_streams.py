@@ -4,6 +4,7 @@ capacity mode, retention, tags (old and new APIs), encryption, the CREATING ->
 ACTIVE transition, enhanced fan-out consumers, and streams named by ARN.
 """
 import datetime
+import os
 import time
 import unittest
 
@@ -294,13 +295,7 @@ class Streams(KinesisCase):
 class Transitions(KinesisCase):
     """CREATING and UPDATING last 1.5 s here, as they take a while on AWS."""
 
-    eddy_env = None
-
-    @classmethod
-    def setUpClass(cls):
-        import os
-        cls.eddy_env = dict(os.environ, EDDY_KINESIS_TRANSITION_MS="1500")
-        super().setUpClass()
+    eddy_env = dict(os.environ, EDDY_KINESIS_TRANSITION_MS="1500")
 
     def test_creating_then_active(self):
         name = unique()

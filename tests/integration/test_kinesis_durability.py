@@ -1,0 +1,97 @@
+"""Kinesis records survive kill -9 with --data-dir: what PutRecord and
+PutRecords acknowledged is there after a restart with the same sequence
+numbers, shards keep their lineage, and new records get larger numbers.
+"""
+import shutil
+import signal
+import tempfile
+import unittest
+
+from harness import Eddy, client
+from kinesis_support import KinesisCase, quiet
+
+
+def setUpModule():
+    quiet()
+
+
+class Restart(KinesisCase):
+    @classmethod
+    def setUpClass(cls):
+        quiet()
+
+    @classmethod
+    def tearDownClass(cls):
+        pass
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="eddy-kinesis-data-")
+        self.start()
+
+    def tearDown(self):
+        self.eddy.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def start(self):
+        self.eddy = Eddy(data_dir=self.dir).start()
+        self.kinesis = client("kinesis", self.eddy.endpoint)
+
+    def kill_and_restart(self):
+        self.assertEqual(self.eddy.stop(signal.SIGKILL), -signal.SIGKILL)
+        self.start()
+
+    def everything(self, name):
+        return {s["ShardId"]: [(r["SequenceNumber"], r["Data"], r["PartitionKey"],
+                                r["ApproximateArrivalTimestamp"]) for r in self.read_all(name, s["ShardId"])]
+                for s in self.shards(name)}
+
+    def test_acknowledged_records_survive_kill9(self):
+        name = self.stream(2)
+        self.kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=48)
+        acked = {}
+        for i in range(20):
+            put = self.kinesis.put_record(StreamName=name, Data=f"one-{i}".encode(), PartitionKey=f"k{i}")
+            acked[put["SequenceNumber"]] = f"one-{i}".encode()
+        batch = self.kinesis.put_records(StreamName=name, Records=[
+            {"Data": f"many-{i}".encode(), "PartitionKey": f"m{i}"} for i in range(300)])
+        for i, r in enumerate(batch["Records"]):
+            acked[r["SequenceNumber"]] = f"many-{i}".encode()
+        before = self.everything(name)
+        self.kill_and_restart()
+        after = self.everything(name)
+        self.assertEqual(after, before)
+        got = {seq: data for records in after.values() for seq, data, _, _ in records}
+        self.assertEqual(got, acked)
+        summary = self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+        self.assertEqual(summary["RetentionPeriodHours"], 48)
+        # new records follow the old ones in each shard
+        last = {shard: max(int(r[0]) for r in records) for shard, records in after.items()}
+        for i in range(20):
+            put = self.kinesis.put_record(StreamName=name, Data=b"later", PartitionKey=f"k{i}")
+            self.assertGreater(int(put["SequenceNumber"]), last[put["ShardId"]])
+            last[put["ShardId"]] = int(put["SequenceNumber"])
+
+    def test_resharded_stream_survives_kill9(self):
+        name = self.stream(1)
+        old = self.kinesis.put_record(StreamName=name, Data=b"before split", PartitionKey="p")
+        self.kinesis.split_shard(StreamName=name, ShardToSplit="shardId-000000000000",
+                                 NewStartingHashKey=str(2**127))
+        self.wait_active(name)
+        new = self.kinesis.put_record(StreamName=name, Data=b"after split", PartitionKey="p")
+        self.kinesis.register_stream_consumer(
+            StreamARN=self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"],
+            ConsumerName="c1")
+        shards_before = self.shards(name)
+        self.kill_and_restart()
+        self.assertEqual(self.shards(name), shards_before)
+        page = self.kinesis.get_records(ShardIterator=self.iterator(name, "shardId-000000000000"))
+        self.assertEqual([(r["SequenceNumber"], r["Data"]) for r in page["Records"]],
+                         [(old["SequenceNumber"], b"before split")])
+        records = self.read_all(name, new["ShardId"])
+        self.assertEqual([(r["SequenceNumber"], r["Data"]) for r in records], [(new["SequenceNumber"], b"after split")])
+        summary = self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+        self.assertEqual(summary["ConsumerCount"], 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
