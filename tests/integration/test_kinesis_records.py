@@ -19,7 +19,7 @@ class Records(KinesisCase):
     def test_partition_key_routes_by_md5(self):
         name = self.stream(4)
         for i in range(40):
-            key = f"user-{i}"
+            key = f"user-{i}-ü→{i}"  # MD5 of the UTF-8 bytes
             put = self.kinesis.put_record(StreamName=name, Data=b"x", PartitionKey=key)
             self.assertEqual(put["ShardId"], self.shard_for(name, hash_key(key)), key)
         batch = self.kinesis.put_records(StreamName=name,
@@ -61,7 +61,9 @@ class Records(KinesisCase):
 
     def test_put_records_500(self):
         name = self.stream(2)
-        records = [{"Data": f"r{i}".encode() * 10, "PartitionKey": f"p{i}"} for i in range(500)]
+        # binary payloads: every byte value, and one empty record
+        records = [{"Data": bytes((i + k) % 256 for k in range(i % 300)), "PartitionKey": f"p{i}"}
+                   for i in range(500)]
         out = self.kinesis.put_records(StreamName=name, Records=records)
         self.assertEqual(out["FailedRecordCount"], 0)
         self.assertEqual(len(out["Records"]), 500)
@@ -89,7 +91,13 @@ class Records(KinesisCase):
         message = self.assertError("ValidationException", self.kinesis.put_records, StreamName=name,
                                    Records=[{"Data": b"x", "PartitionKey": "p"}, {"Data": big, "PartitionKey": "p"}])
         self.assertIn("'records.2.member.data' failed to satisfy constraint", message)
-        self.kinesis.put_record(StreamName=name, Data=b"x" * (1024 * 1024), PartitionKey="p")
+        # the record limit counts the partition key with the data: 1 MiB in all fits
+        self.kinesis.put_record(StreamName=name, Data=b"x" * (1024 * 1024 - 1), PartitionKey="p")
+        # a PutRecords request holds at most 10 MiB of data and partition keys
+        almost = b"x" * (1024 * 1024 - 1)
+        self.assertError("InvalidArgumentException", self.kinesis.put_records, StreamName=name,
+                         Records=[{"Data": almost, "PartitionKey": "p"} for _ in range(11)],
+                         message="Records size exceeds 10 MB limit")
         self.assertError(
             "InvalidArgumentException", self.kinesis.put_record, StreamName=name, Data=b"x", PartitionKey="p",
             ExplicitHashKey=str(2**128),
