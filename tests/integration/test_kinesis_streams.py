@@ -136,6 +136,11 @@ class Streams(KinesisCase):
         self.assertEqual([s["ShardId"] for s in page["Shards"]], ["shardId-000000000003", "shardId-000000000004"])
         token = self.kinesis.list_shards(StreamName=name, MaxResults=1)["NextToken"]
         self.assertError("InvalidArgumentException", self.kinesis.list_shards, StreamName=name, NextToken=token)
+        # a NextToken says where to go on: ExclusiveStartShardId cannot come with it
+        self.assertError("InvalidArgumentException", self.kinesis.list_shards, NextToken=token,
+                         ExclusiveStartShardId="shardId-000000000003")
+        self.assertError("InvalidArgumentException", self.kinesis.list_shards, NextToken=token,
+                         StreamCreationTimestamp=time.time())
 
     def test_list_shards_filters(self):
         name = self.stream(2)
@@ -291,6 +296,18 @@ class Streams(KinesisCase):
         self.assertError("ResourceNotFoundException", self.kinesis.describe_stream_consumer,
                          ConsumerARN=c["ConsumerARN"])
 
+    def test_delete_stream_with_consumers(self):
+        name = self.stream(1)
+        arn = self.summary(StreamName=name)["StreamARN"]
+        self.kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="reader")
+        self.assertError("ResourceInUseException", self.kinesis.delete_stream, StreamName=name)
+        self.assertEqual(self.summary(StreamName=name)["StreamStatus"], "ACTIVE")
+        self.kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+        deadline = time.monotonic() + 10
+        while name in self.kinesis.list_streams()["StreamNames"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertError("ResourceNotFoundException", self.kinesis.describe_stream_summary, StreamName=name)
+
 
 class Transitions(KinesisCase):
     """CREATING and UPDATING last 1.5 s here, as they take a while on AWS."""
@@ -317,6 +334,15 @@ class Transitions(KinesisCase):
         self.assertError("ResourceInUseException", self.kinesis.merge_shards, StreamName=name,
                          ShardToMerge="shardId-000000000002", AdjacentShardToMerge="shardId-000000000003")
         self.wait_active(name)
+
+    def test_consumer_creating_then_active(self):
+        name = self.stream(1)
+        arn = self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+        c = self.kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="slow")["Consumer"]
+        self.assertEqual(c["ConsumerStatus"], "CREATING")
+        time.sleep(1.6)
+        d = self.kinesis.describe_stream_consumer(ConsumerARN=c["ConsumerARN"])["ConsumerDescription"]
+        self.assertEqual(d["ConsumerStatus"], "ACTIVE")
 
 
 class Trimming(KinesisCase):

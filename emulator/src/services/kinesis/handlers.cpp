@@ -308,6 +308,10 @@ class service {
         if (in.contains("NextToken")) {
             if (in.contains("StreamName") || in.contains("StreamARN"))
                 throw invalid_argument("NextToken and StreamName or StreamARN cannot be provided together.");
+            // The token already says where the listing goes on and which stream it is.
+            for (const char* member : {"ExclusiveStartShardId", "StreamCreationTimestamp"})
+                if (in.contains(member))
+                    throw invalid_argument(std::string("NextToken and ") + member + " cannot be provided together.");
             auto t = untoken(in["NextToken"].get<std::string>(), 5);
             auto issued = t ? number((*t)[4]) : std::nullopt;
             if (!issued) throw invalid_argument("Invalid NextToken.");
