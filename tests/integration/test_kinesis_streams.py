@@ -66,6 +66,10 @@ class Streams(KinesisCase):
         self.assertError("InvalidArgumentException", self.kinesis.create_stream, StreamName=unique())
         self.assertError("ResourceNotFoundException", self.kinesis.describe_stream, StreamName=unique())
         self.assertError("ResourceNotFoundException", self.kinesis.describe_stream_summary, StreamName=unique())
+        # 500 open shards per account and region
+        message = self.assertError("LimitExceededException", self.kinesis.create_stream, StreamName=unique(),
+                                   ShardCount=501)
+        self.assertIn("shard limit", message)
 
     def test_describe_stream_summary(self):
         name = self.stream(2)
@@ -365,6 +369,32 @@ class Trimming(KinesisCase):
         self.assertEqual([r["Data"] for r in self.read_all(name, "shardId-000000000000")], [b"a"])
         self.kinesis.decrease_stream_retention_period(StreamName=name, RetentionPeriodHours=24)
         self.assertEqual(self.read_all(name, "shardId-000000000000"), [])
+
+    def test_closed_shards_are_listed_until_their_records_expire(self):
+        name = self.stream(1)
+        self.kinesis.put_record(StreamName=name, Data=b"old", PartitionKey="p")
+        self.kinesis.split_shard(StreamName=name, ShardToSplit="shardId-000000000000",
+                                 NewStartingHashKey=str(2**127))
+        self.wait_active(name)
+        advance(self.eddy, 23 * 3600)
+        self.assertEqual(len(self.shards(name)), 3)
+        self.assertEqual([r["Data"] for r in self.read_all(name, "shardId-000000000000")], [b"old"])
+        advance(self.eddy, 3600 + 1)
+        self.assertEqual([s["ShardId"] for s in self.shards(name)], ["shardId-000000000001", "shardId-000000000002"])
+        d = self.kinesis.describe_stream(StreamName=name)["StreamDescription"]
+        self.assertEqual([s["ShardId"] for s in d["Shards"]], ["shardId-000000000001", "shardId-000000000002"])
+        self.assertError("ResourceNotFoundException", self.kinesis.get_shard_iterator, StreamName=name,
+                         ShardId="shardId-000000000000", ShardIteratorType="TRIM_HORIZON")
+
+    def test_next_tokens_expire_after_five_minutes(self):
+        name = self.stream(2)
+        for _ in range(2):
+            self.stream(1)
+        streams_token = self.kinesis.list_streams(Limit=1)["NextToken"]
+        shards_token = self.kinesis.list_shards(StreamName=name, MaxResults=1)["NextToken"]
+        advance(self.eddy, 301)
+        self.assertError("ExpiredNextTokenException", self.kinesis.list_streams, NextToken=streams_token)
+        self.assertError("ExpiredNextTokenException", self.kinesis.list_shards, NextToken=shards_token)
 
 
 if __name__ == "__main__":
