@@ -8,14 +8,16 @@ import tempfile
 import unittest
 
 from harness import Eddy, client
-from kinesis_support import KinesisCase, quiet
+from kinesis_support import KinesisCase, advance, quiet
 
 
 def setUpModule():
     quiet()
 
 
-class Restart(KinesisCase):
+class RestartCase(KinesisCase):
+    """Each test starts and kills its own eddy on a fresh data directory."""
+
     @classmethod
     def setUpClass(cls):
         quiet()
@@ -32,8 +34,10 @@ class Restart(KinesisCase):
         self.eddy.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    eddy_args = ()
+
     def start(self):
-        self.eddy = Eddy(data_dir=self.dir).start()
+        self.eddy = Eddy(data_dir=self.dir, extra_args=self.eddy_args).start()
         self.kinesis = client("kinesis", self.eddy.endpoint)
 
     def kill_and_restart(self):
@@ -45,6 +49,8 @@ class Restart(KinesisCase):
                                 r["ApproximateArrivalTimestamp"]) for r in self.read_all(name, s["ShardId"])]
                 for s in self.shards(name)}
 
+
+class Restart(RestartCase):
     def test_acknowledged_records_survive_kill9(self):
         name = self.stream(2)
         self.kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=48)
@@ -91,6 +97,39 @@ class Restart(KinesisCase):
         self.assertEqual([(r["SequenceNumber"], r["Data"]) for r in records], [(new["SequenceNumber"], b"after split")])
         summary = self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
         self.assertEqual(summary["ConsumerCount"], 1)
+
+    def test_binary_data_and_stream_settings_survive_kill9(self):
+        name = self.stream(1)
+        self.kinesis.add_tags_to_stream(StreamName=name, Tags={"team": "a"})
+        self.kinesis.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+        self.wait_active(name)
+        payloads = [bytes(range(256)), b"\x00" * 10, b"", b"\xff\x00\xfe"]
+        for p in payloads:
+            self.kinesis.put_record(StreamName=name, Data=p, PartitionKey="p")
+        self.kill_and_restart()
+        records = self.read_all(name, "shardId-000000000000")
+        self.assertEqual([r["Data"] for r in records], payloads)
+        self.assertEqual({r["EncryptionType"] for r in records}, {"KMS"})
+        summary = self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+        self.assertEqual((summary["EncryptionType"], summary["KeyId"]), ("KMS", "alias/aws/kinesis"))
+        self.assertEqual(self.kinesis.list_tags_for_stream(StreamName=name)["Tags"], [{"Key": "team", "Value": "a"}])
+
+
+class RestartAfterTrim(RestartCase):
+    eddy_args = ("--clock", "manual")
+
+    def test_sequence_numbers_keep_rising_after_every_record_was_trimmed(self):
+        name = self.stream(1)
+        old = [self.kinesis.put_record(StreamName=name, Data=b"old", PartitionKey="p")["SequenceNumber"]
+               for _ in range(3)]
+        advance(self.eddy, 25 * 3600)
+        self.assertEqual(self.read_all(name, "shardId-000000000000"), [])
+        self.kill_and_restart()
+        advance(self.eddy, 26 * 3600)  # the restarted manual clock starts from the system time again
+        self.assertEqual(self.read_all(name, "shardId-000000000000"), [])
+        new = self.kinesis.put_record(StreamName=name, Data=b"new", PartitionKey="p")["SequenceNumber"]
+        self.assertGreater(int(new), int(max(old, key=int)))
+        self.assertEqual([r["Data"] for r in self.read_all(name, "shardId-000000000000")], [b"new"])
 
 
 if __name__ == "__main__":
