@@ -300,6 +300,26 @@ class Streams(KinesisCase):
         self.assertError("ResourceNotFoundException", self.kinesis.describe_stream_consumer,
                          ConsumerARN=c["ConsumerARN"])
 
+    def test_enhanced_monitoring(self):
+        name = self.stream(1)
+        out = self.kinesis.enable_enhanced_monitoring(StreamName=name, ShardLevelMetrics=["IncomingBytes"])
+        self.assertEqual((out["CurrentShardLevelMetrics"], out["DesiredShardLevelMetrics"]), ([], ["IncomingBytes"]))
+        out = self.kinesis.enable_enhanced_monitoring(StreamName=name, ShardLevelMetrics=["ALL"])
+        self.assertEqual(len(out["DesiredShardLevelMetrics"]), 7)
+        out = self.kinesis.disable_enhanced_monitoring(StreamName=name, ShardLevelMetrics=["IncomingBytes"])
+        self.assertNotIn("IncomingBytes", out["DesiredShardLevelMetrics"])
+        self.assertEqual(len(out["DesiredShardLevelMetrics"]), 6)
+        summary = self.summary(StreamName=name)
+        self.assertEqual(sorted(summary["EnhancedMonitoring"][0]["ShardLevelMetrics"]),
+                         sorted(out["DesiredShardLevelMetrics"]))
+
+    def test_describe_limits(self):
+        before = self.kinesis.describe_limits()
+        self.assertEqual(before["ShardLimit"], 500)
+        self.stream(3)
+        after = self.kinesis.describe_limits()
+        self.assertEqual(after["OpenShardCount"], before["OpenShardCount"] + 3)
+
     def test_delete_stream_with_consumers(self):
         name = self.stream(1)
         arn = self.summary(StreamName=name)["StreamARN"]
@@ -338,6 +358,31 @@ class Transitions(KinesisCase):
         self.assertError("ResourceInUseException", self.kinesis.merge_shards, StreamName=name,
                          ShardToMerge="shardId-000000000002", AdjacentShardToMerge="shardId-000000000003")
         self.wait_active(name)
+
+    def test_deleting_then_gone(self):
+        name = self.stream(1)
+        self.kinesis.delete_stream(StreamName=name)
+        self.assertEqual(self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+                         ["StreamStatus"], "DELETING")
+        self.assertError("ResourceInUseException", self.kinesis.create_stream, StreamName=name, ShardCount=1)
+        self.assertError("ResourceNotFoundException", self.kinesis.put_record, StreamName=name, Data=b"x",
+                         PartitionKey="p")
+        time.sleep(1.6)
+        self.assertError("ResourceNotFoundException", self.kinesis.describe_stream_summary, StreamName=name)
+        self.assertNotIn(name, self.kinesis.list_streams()["StreamNames"])
+        self.kinesis.create_stream(StreamName=name, ShardCount=1)
+
+    def test_update_shard_count_is_updating(self):
+        name = self.stream(2)
+        out = self.kinesis.update_shard_count(StreamName=name, TargetShardCount=4, ScalingType="UNIFORM_SCALING")
+        self.assertEqual((out["CurrentShardCount"], out["TargetShardCount"]), (2, 4))
+        self.assertEqual(self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+                         ["StreamStatus"], "UPDATING")
+        self.assertError("ResourceInUseException", self.kinesis.update_shard_count, StreamName=name,
+                         TargetShardCount=2, ScalingType="UNIFORM_SCALING")
+        self.wait_active(name)
+        self.assertEqual(self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+                         ["OpenShardCount"], 4)
 
     def test_consumer_creating_then_active(self):
         name = self.stream(1)
