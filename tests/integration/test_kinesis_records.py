@@ -73,6 +73,11 @@ class Records(KinesisCase):
             for r in self.read_all(name, shard):
                 got[r["SequenceNumber"]] = r
         self.assertEqual(len(got), 500)
+        # within one shard, the batch's records are numbered in the order they were sent
+        for shard in ("shardId-000000000000", "shardId-000000000001"):
+            numbers = [int(r["SequenceNumber"]) for r in out["Records"] if r["ShardId"] == shard]
+            self.assertTrue(numbers)
+            self.assertEqual(numbers, sorted(numbers))
         for i, r in enumerate(out["Records"]):
             self.assertEqual(got[r["SequenceNumber"]]["Data"], records[i]["Data"])
             self.assertEqual(got[r["SequenceNumber"]]["PartitionKey"], f"p{i}")
@@ -170,6 +175,24 @@ class Records(KinesisCase):
                                    StartingSequenceNumber=put["SequenceNumber"])
         self.assertIn("shardId-000000000001", message)
         self.assertIn("shardId-000000000000", message)
+
+    def test_iterators_of_a_deleted_stream(self):
+        name = self.stream(1)
+        self.kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="p")
+        it = self.iterator(name, "shardId-000000000000")
+        self.kinesis.delete_stream(StreamName=name)
+        self.assertError("ResourceNotFoundException", self.kinesis.get_records, ShardIterator=it)
+        # nor do they read a new stream of the same name
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                self.kinesis.create_stream(StreamName=name, ShardCount=1)
+                break
+            except self.kinesis.exceptions.ResourceInUseException:
+                time.sleep(0.05)
+        self.wait_active(name)
+        self.kinesis.put_record(StreamName=name, Data=b"y", PartitionKey="p")
+        self.assertError("ResourceNotFoundException", self.kinesis.get_records, ShardIterator=it)
 
     def test_sequence_for_ordering(self):
         name = self.stream(1)
