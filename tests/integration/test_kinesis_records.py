@@ -142,6 +142,9 @@ class Records(KinesisCase):
         self.assertError("ResourceNotFoundException", self.kinesis.get_shard_iterator, StreamName=name,
                          ShardId="shardId-000000000007", ShardIteratorType="LATEST")
         self.assertError("InvalidArgumentException", self.kinesis.get_records, ShardIterator="bm90IGFuIGl0ZXJhdG9y")
+        message = self.assertError("InvalidArgumentException", self.kinesis.get_shard_iterator, StreamName=name,
+                                   ShardId=shard, ShardIteratorType="AT_TIMESTAMP", Timestamp=time.time() + 3600)
+        self.assertIn("cannot be greater than the currentTimestampInMillis", message)
 
     def test_limit_next_iterator_and_millis_behind(self):
         name = self.stream(1)
