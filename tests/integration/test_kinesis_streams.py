@@ -8,6 +8,7 @@ import os
 import time
 import unittest
 
+from harness import client
 from kinesis_support import MAX_HASH_KEY, KinesisCase, advance, quiet, unique
 
 ARN_PREFIX = "arn:aws:kinesis:us-east-1:000000000000:stream/"
@@ -299,6 +300,17 @@ class Streams(KinesisCase):
         self.assertEqual(self.kinesis.list_stream_consumers(StreamARN=arn)["Consumers"], [])
         self.assertError("ResourceNotFoundException", self.kinesis.describe_stream_consumer,
                          ConsumerARN=c["ConsumerARN"])
+
+    def test_regions_are_apart(self):
+        name = self.stream(1)
+        west = client("kinesis", self.eddy.endpoint, region="us-west-2")
+        self.assertNotIn(name, west.list_streams()["StreamNames"])
+        self.assertError("ResourceNotFoundException", west.describe_stream_summary, StreamName=name)
+        west.create_stream(StreamName=name, ShardCount=2)
+        arn = west.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+        self.assertTrue(arn.startswith("arn:aws:kinesis:us-west-2:"), arn)
+        self.assertEqual(self.summary(StreamName=name)["OpenShardCount"], 1)
+        west.delete_stream(StreamName=name)
 
     def test_enhanced_monitoring(self):
         name = self.stream(1)
