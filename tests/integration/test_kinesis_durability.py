@@ -5,6 +5,8 @@ numbers, shards keep their lineage, and new records get larger numbers.
 import shutil
 import signal
 import tempfile
+import threading
+import time
 import unittest
 
 from harness import Eddy, client
@@ -76,6 +78,37 @@ class Restart(RestartCase):
             put = self.kinesis.put_record(StreamName=name, Data=b"later", PartitionKey=f"k{i}")
             self.assertGreater(int(put["SequenceNumber"]), last[put["ShardId"]])
             last[put["ShardId"]] = int(put["SequenceNumber"])
+
+    def test_kill9_while_writing_keeps_every_acknowledged_record(self):
+        name = self.stream(2)
+        acked, stop = {}, threading.Event()
+        writer = client("kinesis", self.eddy.endpoint)
+
+        def write():
+            i = 0
+            while not stop.is_set():
+                try:
+                    out = writer.put_records(StreamName=name, Records=[
+                        {"Data": f"w{i}-{k}".encode(), "PartitionKey": f"k{k}"} for k in range(20)])
+                except Exception:  # the server is gone: what was acknowledged so far counts
+                    return
+                for k, r in enumerate(out["Records"]):
+                    acked[r["SequenceNumber"]] = f"w{i}-{k}".encode()
+                i += 1
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        time.sleep(0.5)
+        self.eddy.stop(signal.SIGKILL)
+        stop.set()
+        thread.join(timeout=30)
+        self.assertGreater(len(acked), 0)
+        self.start()
+        got = {r[0]: r[1] for records in self.everything(name).values() for r in records}
+        missing = set(acked) - set(got)
+        self.assertEqual(missing, set())
+        for seq, data in acked.items():
+            self.assertEqual(got[seq], data)
 
     def test_resharded_stream_survives_kill9(self):
         name = self.stream(1)
