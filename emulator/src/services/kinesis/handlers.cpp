@@ -308,6 +308,10 @@ class service {
         if (in.contains("NextToken")) {
             if (in.contains("StreamName") || in.contains("StreamARN"))
                 throw invalid_argument("NextToken and StreamName or StreamARN cannot be provided together.");
+            // The token already says where the listing goes on and which stream it is.
+            for (const char* member : {"ExclusiveStartShardId", "StreamCreationTimestamp"})
+                if (in.contains(member))
+                    throw invalid_argument(std::string("NextToken and ") + member + " cannot be provided together.");
             auto t = untoken(in["NextToken"].get<std::string>(), 5);
             auto issued = t ? number((*t)[4]) : std::nullopt;
             if (!issued) throw invalid_argument("Invalid NextToken.");
@@ -629,7 +633,11 @@ class service {
                                                               " has already been merged or split, and thus is not "
                                                               "eligible for merging or splitting");
         }
-        if (a == b || (a->range.end + 1 != b->range.start && b->range.end + 1 != a->range.start))
+        // One range must end just below the other's start; the last range's end + 1 would wrap to 0.
+        auto just_below = [](const shard& lo, const shard& hi) {
+            return lo.range.end != max_hash_key && lo.range.end + 1 == hi.range.start;
+        };
+        if (a == b || (!just_below(*a, *b) && !just_below(*b, *a)))
             throw invalid_argument("Shards " + a_id + " and " + b_id + " in stream " + s.key.name + " under account " +
                                    s.key.account + " are not an adjacent pair of shards eligible for merging");
         streams_.merge(s, *a, *b);
