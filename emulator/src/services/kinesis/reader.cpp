@@ -39,7 +39,7 @@ reader::reader(const dispatcher& calls, stream_key stream, std::string shard_id,
         counter_ = it == sh->records.end() ? sh->next_counter : it->counter;
     } else {
         auto seq = sequence::parse(from.sequence_number);
-        if (!seq || seq->shard_index != sh->index)
+        if (!seq || seq->shard_index != sh->index || seq->shard_created_s != sh->created_ms / 1000)
             throw aws_error("InvalidArgumentException", "StartingSequenceNumber " + from.sequence_number +
                                                             " is invalid for shard " + shard_id_ + ".");
         counter_ = seq->counter + (from.type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0);

@@ -73,7 +73,7 @@ stream& streams::create(stream_key key, int shard_count, std::string mode, std::
     s->pending_status = "CREATING";
     s->busy_until_ms = now + transition_.count();
     for (auto& r : uniform_ranges(shard_count))
-        add_shard(*s, r, std::nullopt, std::nullopt);
+        add_shard(*s, r, std::nullopt, std::nullopt).created_ms = now;  // the stream's instant, to the millisecond
     storage::transaction tx(store_.db());
     store_.save(*s);
     tx.commit();
