@@ -435,7 +435,8 @@ class service {
             throw invalid_argument(
                 "ExclusiveMinimumSequenceNumber " + in["SequenceNumberForOrdering"].get<std::string>() +
                 " used in PutRecord on stream " + s.key.name + " under account " + s.key.account + " is invalid.");
-        auto r = streams_.put(s, entry_of(s, in, "data"));
+        auto entry = entry_of(s, in, "data");
+        auto r = std::move(streams_.put(s, std::span<const put_entry>(&entry, 1)).front());
         json out = {{"ShardId", r.to->id()}, {"SequenceNumber", r.sequence_number}};
         if (s.encryption != "NONE") out["EncryptionType"] = s.encryption;
         return out;
@@ -454,10 +455,8 @@ class service {
         }
         if (total > max_put_records_bytes) throw invalid_argument("Records size exceeds 10 MB limit");
         json results = json::array();
-        for (auto& e : entries) {
-            auto r = streams_.put(s, e);
+        for (auto& r : streams_.put(s, entries))
             results.push_back({{"ShardId", r.to->id()}, {"SequenceNumber", std::move(r.sequence_number)}});
-        }
         json out = {{"FailedRecordCount", 0}, {"Records", std::move(results)}};
         if (s.encryption != "NONE") out["EncryptionType"] = s.encryption;
         return out;

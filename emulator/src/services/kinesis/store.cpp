@@ -13,10 +13,12 @@ const std::vector<std::string_view> schema = {
     R"(CREATE TABLE kinesis_streams (
          account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
          PRIMARY KEY (account, region, name)))",
+    // The records one request put to one shard, packed into one row (see pack()):
+    // a row insert per record would cost more than the rest of PutRecords.
     R"(CREATE TABLE kinesis_records (
-         stream INTEGER NOT NULL, shard INTEGER NOT NULL, counter INTEGER NOT NULL,
-         arrival_ms INTEGER NOT NULL, partition_key TEXT NOT NULL, data BLOB NOT NULL,
-         PRIMARY KEY (stream, shard, counter)) WITHOUT ROWID)",
+         stream INTEGER NOT NULL, shard INTEGER NOT NULL, first_counter INTEGER NOT NULL,
+         last_counter INTEGER NOT NULL, records BLOB NOT NULL,
+         PRIMARY KEY (stream, shard, first_counter)) WITHOUT ROWID)",
 };
 
 storage::database& migrated(storage::database& db) {
@@ -91,6 +93,49 @@ stream stream_of(stream_key key, const json& d) {
     return s;
 }
 
+void put_u64(std::string& out, std::uint64_t v) {
+    for (int i = 0; i < 8; ++i)
+        out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+bool get_u64(std::string_view& in, std::uint64_t& v) {
+    if (in.size() < 8) return false;
+    v = 0;
+    for (int i = 0; i < 8; ++i)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+    in.remove_prefix(8);
+    return true;
+}
+
+// Each record: counter, arrival, key length, data length (8 bytes each, little endian), key, data.
+template <typename Iterator>
+std::string pack(Iterator begin, Iterator end) {
+    std::string out;
+    for (auto it = begin; it != end; ++it) {
+        auto& r = *it;
+        put_u64(out, r.counter);
+        put_u64(out, static_cast<std::uint64_t>(r.arrival_ms));
+        put_u64(out, r.partition_key.size());
+        put_u64(out, r.data.size());
+        out += r.partition_key;
+        out += r.data;
+    }
+    return out;
+}
+
+bool unpack(std::string_view in, const std::function<void(record)>& fn) {
+    while (!in.empty()) {
+        std::uint64_t counter, arrival, key, data;
+        if (!get_u64(in, counter) || !get_u64(in, arrival) || !get_u64(in, key) || !get_u64(in, data) ||
+            in.size() < key + data)
+            return false;
+        fn(record{counter, static_cast<std::int64_t>(arrival), std::string(in.substr(0, key)),
+                  std::string(in.substr(key, data))});
+        in.remove_prefix(key + data);
+    }
+    return true;
+}
+
 }  // namespace
 
 store::store(storage::database& db)
@@ -101,13 +146,11 @@ store::store(storage::database& db)
       remove_(db, "DELETE FROM kinesis_streams WHERE rowid = ?"),
       remove_records_(db, "DELETE FROM kinesis_records WHERE stream = ?"),
       append_(db,
-              "INSERT INTO kinesis_records(stream, shard, counter, arrival_ms, partition_key, data) "
-              "VALUES(?, ?, ?, ?, ?, ?)"),
-      trim_(db, "DELETE FROM kinesis_records WHERE stream = ? AND shard = ? AND counter <= ?"),
+              "INSERT INTO kinesis_records(stream, shard, first_counter, last_counter, records) "
+              "VALUES(?, ?, ?, ?, ?)"),
+      trim_(db, "DELETE FROM kinesis_records WHERE stream = ? AND shard = ? AND last_counter <= ?"),
       streams_(db, "SELECT rowid, account, region, name, doc FROM kinesis_streams"),
-      records_(db,
-               "SELECT shard, counter, arrival_ms, partition_key, data FROM kinesis_records WHERE stream = ? "
-               "ORDER BY shard, counter") {}
+      records_(db, "SELECT shard, records FROM kinesis_records WHERE stream = ? ORDER BY shard, first_counter") {}
 
 void store::save(stream& s) {
     auto doc = doc_of(s).dump();
@@ -124,10 +167,12 @@ void store::remove(const stream& s) {
     remove_records_.bind(1, s.row_id).run();
 }
 
-void store::append(const stream& s, const shard& sh, const record& r) {
-    if (!keep_records_) return;
-    append_.bind_all(s.row_id, sh.index, static_cast<std::int64_t>(r.counter), r.arrival_ms, r.partition_key);
-    append_.bind_blob(6, r.data).run();
+void store::append(const stream& s, const shard& sh, std::size_t newest) {
+    if (!keep_records_ || newest == 0) return;
+    auto first = sh.records.end() - static_cast<std::ptrdiff_t>(newest);
+    append_.bind_all(s.row_id, sh.index, static_cast<std::int64_t>(first->counter),
+                     static_cast<std::int64_t>(sh.records.back().counter));
+    append_.bind_blob(5, pack(first, sh.records.end())).run();
 }
 
 void store::trim(const stream& s, const shard& sh, std::uint64_t through_counter) {
@@ -147,11 +192,13 @@ void store::each_stream(const std::function<void(stream s)>& fn) {
         records_.bind(1, s.row_id);
         while (records_.step()) {
             auto& sh = s.shards.at(static_cast<std::size_t>(records_.int64(0)));
-            record r{static_cast<std::uint64_t>(records_.int64(1)), records_.int64(2), records_.text(3),
-                     records_.text(4)};
-            // Counters already given out are never given again, even when trimmed since.
-            sh.next_counter = std::max(sh.next_counter, r.counter + 1);
-            sh.records.push_back(std::move(r));
+            bool whole = unpack(records_.text_view(1), [&](record r) {
+                // Counters already given out are never given again, even when trimmed since.
+                sh.next_counter = std::max(sh.next_counter, r.counter + 1);
+                // A row partly past retention comes back whole; reads trim it again.
+                if (sh.records.empty() || r.counter > sh.records.back().counter) sh.records.push_back(std::move(r));
+            });
+            if (!whole) throw std::runtime_error("a Kinesis record row of stream " + s.key.name + " is damaged");
         }
         records_.reset();
         fn(std::move(s));

@@ -8,8 +8,9 @@
 namespace eddy::kinesis {
 
 // Streams and their records in SQLite. A stream's description is one JSON
-// document rewritten on each change (rare); records are rows, appended as they
-// are put and deleted as retention trims them. Without a data directory the
+// document rewritten on each change (rare); records are packed a request's worth
+// per shard into a row, appended as they are put and deleted once retention has
+// trimmed all of a row's records. Without a data directory the
 // records are not mirrored: memory is then the only copy that matters.
 class store {
   public:
@@ -17,7 +18,9 @@ class store {
 
     void save(stream& s);  // inserts on first save, setting s.row_id
     void remove(const stream& s);
-    void append(const stream& s, const shard& sh, const record& r);
+    // The `newest` records of `sh` (one request's), as one row.
+    void append(const stream& s, const shard& sh, std::size_t newest);
+    // Drops the rows whose records all have counters up to `through_counter`.
     void trim(const stream& s, const shard& sh, std::uint64_t through_counter);
     storage::database& db() { return db_; }
     // Every stream with its records, as the last run left them.

@@ -141,20 +141,35 @@ void streams::close(shard& sh, std::int64_t now) {
     sh.closed_ms = now;
 }
 
-put_result streams::put(stream& s, const put_entry& e) {
-    hash_key k = e.explicit_hash_key ? *parse_decimal(*e.explicit_hash_key) : hash_of_partition_key(e.partition_key);
-    auto& sh = s.route(k);
-    trim(s, sh);
-    record r;
-    r.counter = sh.next_counter++;
-    r.arrival_ms = clock_.now_ms();
-    r.partition_key = e.partition_key;
-    r.data = e.data;
-    store_.append(s, sh, r);
-    auto seq = sh.sequence_of(r.counter, r.arrival_ms).str();
-    sh.records.push_back(std::move(r));
-    wake(s, sh.index);
-    return {&sh, std::move(seq)};
+std::vector<put_result> streams::put(stream& s, std::span<const put_entry> entries) {
+    std::vector<put_result> out;
+    out.reserve(entries.size());
+    std::vector<int> touched;
+    for (auto& e : entries) {
+        hash_key k =
+            e.explicit_hash_key ? *parse_decimal(*e.explicit_hash_key) : hash_of_partition_key(e.partition_key);
+        auto& sh = s.route(k);
+        if (std::find(touched.begin(), touched.end(), sh.index) == touched.end()) {
+            trim(s, sh);
+            touched.push_back(sh.index);
+        }
+        record r;
+        r.counter = sh.next_counter++;
+        r.arrival_ms = clock_.now_ms();
+        r.partition_key = e.partition_key;
+        r.data = e.data;
+        out.push_back({&sh, sh.sequence_of(r.counter, r.arrival_ms).str()});
+        sh.records.push_back(std::move(r));
+    }
+    for (int index : touched) {
+        auto& sh = s.shards[static_cast<std::size_t>(index)];
+        std::size_t added = 0;
+        for (auto& r : out)
+            added += r.to == &sh;
+        store_.append(s, sh, added);
+        wake(s, index);
+    }
+    return out;
 }
 
 read_result streams::read(stream& s, const position& from, int limit, std::size_t max_bytes) {

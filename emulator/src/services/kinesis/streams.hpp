@@ -11,6 +11,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <span>
 
 namespace eddy::kinesis {
 
@@ -59,7 +60,8 @@ class streams {
     // Marks the stream UPDATING for the transition delay.
     void begin_update(stream& s);
 
-    put_result put(stream& s, const put_entry& e);
+    // Puts records in order; each shard's share is written to the store as one row.
+    std::vector<put_result> put(stream& s, std::span<const put_entry> entries);
     read_result read(stream& s, const position& from, int limit, std::size_t max_bytes);
     // Drops the records of `sh` older than the retention period, at most once a second per shard.
     void trim(stream& s, shard& sh);
