@@ -83,6 +83,7 @@ struct engine::live {
     std::vector<asio::steady_timer*> watchers;  // finished() callers
     std::string stop_status;                    // set by stop() or the execution timeout
     std::uint64_t tokens = 0;
+    bool shutting_down = false;
     bool resuming = false;      // until the checkpoint's state has been picked up again
     bool resume_token = false;  // that state is a task awaiting its token
 };
@@ -191,7 +192,17 @@ std::string sdk_error_name(const std::string& service, const std::string& code) 
 
 }  // namespace
 
-engine::engine(service_env& env, store& st) : env_(env), store_(st) {}
+engine::engine(service_env& env, store& st) : env_(env), store_(st) {
+    // On shutdown the executions stop where they are, recording nothing: a durable one
+    // resumes from its checkpoint when eddy starts again.
+    env.on_stop([this] {
+        auto all = running_;
+        for (auto& [arn, l] : all) {
+            l->shutting_down = true;
+            l->root.cancel();
+        }
+    });
+}
 
 std::string engine::new_token(live& l) {
     // The token names its execution, so a token of a finished execution is told apart from
@@ -731,9 +742,13 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
     }
     json result;
     try {
-        if (service == "states" && operation == "StartExecution" && !sdk && params.contains("Input") &&
+        // The optimized integrations take JSON where the API wants text, and serialize it.
+        if (!sdk && service == "states" && operation == "StartExecution" && params.contains("Input") &&
             !params["Input"].is_string())
             params["Input"] = params["Input"].dump();
+        if (!sdk && service == "sqs" && operation == "SendMessage" && params.contains("MessageBody") &&
+            !params["MessageBody"].is_string())
+            params["MessageBody"] = params["MessageBody"].dump();
         result = co_await call_service(l, service, operation, params, true, error_service_name(service));
     } catch (const states_error& err) {
         throw fail_task(err.error, err.cause);
