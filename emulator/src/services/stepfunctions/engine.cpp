@@ -83,6 +83,7 @@ struct engine::live {
     std::vector<asio::steady_timer*> watchers;  // finished() callers
     std::string stop_status;                    // set by stop() or the execution timeout
     std::uint64_t tokens = 0;
+    json context;  // $$ without State, Task and Map
     bool shutting_down = false;
     bool resuming = false;      // until the checkpoint's state has been picked up again
     bool resume_token = false;  // that state is a task awaiting its token
@@ -344,15 +345,19 @@ asio::awaitable<json> engine::run_machine(live& l, const asl::state_machine& sm,
                                           scope& sc, const json& map_item, bool top) {
     asl::environment env;
     auto& e = *l.e;
-    env.context = {
-        {"Execution",
-         {{"Id", e.arn},
-          {"Input", json::parse(e.input)},
-          {"Name", e.name},
-          {"RoleArn", e.role_arn},
-          {"StartTime", iso_time(e.start_ms)},
-          {"RedriveCount", 0}}},
-        {"StateMachine", {{"Id", e.machine_arn}, {"Name", e.machine_arn.substr(e.machine_arn.rfind(':') + 1)}}}};
+    if (l.context.is_null()) {
+        // built once per execution; each branch and iteration starts from a copy
+        l.context = {
+            {"Execution",
+             {{"Id", e.arn},
+              {"Input", json::parse(e.input)},
+              {"Name", e.name},
+              {"RoleArn", e.role_arn},
+              {"StartTime", iso_time(e.start_ms)},
+              {"RedriveCount", 0}}},
+            {"StateMachine", {{"Id", e.machine_arn}, {"Name", e.machine_arn.substr(e.machine_arn.rfind(':') + 1)}}}};
+    }
+    env.context = l.context;
     if (!map_item.is_null()) env.context["Map"] = map_item;
     env.variables = std::move(variables);
     std::string name = sm.start_at;
