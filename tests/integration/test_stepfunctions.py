@@ -554,6 +554,73 @@ class Clock(StepFunctionsCase):
         self.assertError("TaskTimedOut", self.sfn.send_task_success, taskToken=token, output="{}")
 
 
+    def test_execution_and_task_timeouts(self):
+        arn = self.machine(
+            {"TimeoutSeconds": 30, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": True}}}
+        )
+        ex = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        time.sleep(0.2)
+        advance(self.eddy, 30)
+        d = wait_done(self.sfn, ex)
+        self.assertEqual((d["status"], d["error"]), ("TIMED_OUT", "States.Timeout"))
+        self.assertEqual(history(self.sfn, ex)[-1]["type"], "ExecutionTimedOut")
+
+        sqs = client("sqs", self.eddy.endpoint)
+        url = sqs.create_queue(QueueName="slow")["QueueUrl"]
+        arn = self.machine(
+            {
+                "StartAt": "T",
+                "States": {
+                    "T": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                        "TimeoutSeconds": 20,
+                        "Parameters": {"QueueUrl": url, "MessageBody.$": "$$.Task.Token"},
+                        "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "Late"}],
+                        "End": True,
+                    },
+                    "Late": {"Type": "Pass", "End": True},
+                },
+            }
+        )
+        ex = self.sfn.start_execution(stateMachineArn=arn, input='{"a": 1}')["executionArn"]
+        wait_for(lambda: sqs.receive_message(QueueUrl=url).get("Messages"))
+        advance(self.eddy, 20)
+        d = wait_done(self.sfn, ex)
+        self.assertEqual(d["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(d["output"])["timeout"]["Error"], "States.Timeout")
+        events = history(self.sfn, ex)
+        timed_out = [e for e in events if e["type"] == "TaskTimedOut"][0]
+        self.assertEqual(timed_out["taskTimedOutEventDetails"]["error"], "States.Timeout")
+        scheduled = [e for e in events if e["type"] == "TaskScheduled"][0]["taskScheduledEventDetails"]
+        self.assertEqual((scheduled["resourceType"], scheduled["resource"], scheduled["timeoutInSeconds"]),
+                         ("sqs", "sendMessage.waitForTaskToken", 20))
+
+    def test_stop_during_map_wait(self):
+        arn = self.machine(
+            {
+                "StartAt": "M",
+                "States": {
+                    "M": {
+                        "Type": "Map",
+                        "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 50, "End": True}}},
+                        "End": True,
+                    }
+                },
+            }
+        )
+        ex = self.sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+        time.sleep(0.2)
+        self.sfn.stop_execution(executionArn=ex)
+        advance(self.eddy, 60)
+        time.sleep(0.2)
+        d = self.sfn.describe_execution(executionArn=ex)
+        self.assertEqual(d["status"], "ABORTED")
+        types = [e["type"] for e in history(self.sfn, ex)]
+        self.assertEqual(types[-1], "ExecutionAborted")
+        self.assertNotIn("WaitStateExited", types)
+
+
 class Integrations(StepFunctionsCase):
     def callback_machine(self, url):
         return self.machine(
@@ -661,6 +728,41 @@ class Integrations(StepFunctionsCase):
         )
         self.assertEqual((r["status"], r["error"]), ("FAILED", "States.TaskFailed"))
         self.assertIn("glue", r["cause"])
+
+    def test_sdk_names_are_pascal_case_both_ways(self):
+        # Step Functions' own API is camelCase: the SDK integration takes and gives PascalCase
+        target = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, name="target")
+        r = self.run_machine(
+            {
+                "StartAt": "D",
+                "States": {
+                    "D": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:sfn:describeStateMachine",
+                        "Parameters": {"StateMachineArn.$": "$.arn"},
+                        "ResultSelector": {"name.$": "$.Name", "type.$": "$.Type", "log.$": "$.LoggingConfiguration.Level"},
+                        "End": True,
+                    }
+                },
+            },
+            {"arn": target},
+        )
+        self.assertEqual(r["status"], "SUCCEEDED", r)
+        self.assertEqual(json.loads(r["output"]), {"name": "target", "type": "STANDARD", "log": "OFF"})
+        r = self.run_machine(
+            {
+                "StartAt": "D",
+                "States": {
+                    "D": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:sfn:describeStateMachine",
+                        "Parameters": {"StateMachineArn": target + "-missing"},
+                        "End": True,
+                    }
+                },
+            }
+        )
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "Sfn.StateMachineDoesNotExistException"))
 
     def test_start_execution_sync(self):
         child = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"c": 1}, "End": True}}})
