@@ -87,7 +87,12 @@ class StateMachines(StepFunctionsCase):
             name="orders",
             definition=json.dumps(self.PASS),
             roleArn=ROLE,
-            loggingConfiguration={"level": "ALL", "includeExecutionData": True},
+            loggingConfiguration={
+                "level": "ALL",
+                "includeExecutionData": True,
+                "destinations": [{"cloudWatchLogsLogGroup": {
+                    "logGroupArn": "arn:aws:logs:us-east-1:000000000000:log-group:/aws/states/orders:*"}}],
+            },
             tracingConfiguration={"enabled": True},
         )["stateMachineArn"]
         self.assertEqual(arn, "arn:aws:states:us-east-1:000000000000:stateMachine:orders")
@@ -104,6 +109,41 @@ class StateMachines(StepFunctionsCase):
         self.sfn.delete_state_machine(stateMachineArn=arn)
         msg = self.assertError("StateMachineDoesNotExist", self.sfn.describe_state_machine, stateMachineArn=arn)
         self.assertEqual(msg, f"State Machine Does Not Exist: '{arn}'")
+
+    def test_logging_configuration_delivers_events(self):
+        logs = client("logs", self.eddy.endpoint)
+        logs.create_log_group(logGroupName="/sfn/all")
+        logs.create_log_group(logGroupName="/sfn/errors")
+
+        def make(name, group, level, data):
+            return self.sfn.create_state_machine(
+                name=name,
+                roleArn=ROLE,
+                definition=json.dumps({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "C"}}}),
+                loggingConfiguration={"level": level, "includeExecutionData": data, "destinations": [
+                    {"cloudWatchLogsLogGroup": {"logGroupArn": f"arn:aws:logs:us-east-1:000000000000:log-group:{group}:*"}}]},
+            )["stateMachineArn"]
+
+        for name, group, level, data in (("all", "/sfn/all", "ALL", True), ("errs", "/sfn/errors", "ERROR", False)):
+            arn = make(name, group, level, data)
+            ex = self.sfn.start_execution(stateMachineArn=arn, input='{"secret": 1}')["executionArn"]
+            wait_done(self.sfn, ex)
+        events = [json.loads(e["message"]) for e in logs.filter_log_events(logGroupName="/sfn/all")["events"]]
+        self.assertEqual([e["type"] for e in events], ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"])
+        self.assertEqual(events[0]["details"]["input"], '{"secret": 1}')
+        self.assertEqual(events[2]["details"], {"error": "E", "cause": "C"})
+        streams = logs.describe_log_streams(logGroupName="/sfn/all")["logStreams"]
+        self.assertTrue(streams[0]["logStreamName"].startswith("states/all/"))
+        errors = [json.loads(e["message"]) for e in logs.filter_log_events(logGroupName="/sfn/errors")["events"]]
+        self.assertEqual([e["type"] for e in errors], ["ExecutionFailed"])
+        self.assertError(
+            "InvalidLoggingConfiguration",
+            self.sfn.create_state_machine,
+            name="nolog",
+            roleArn=ROLE,
+            definition=json.dumps(self.PASS),
+            loggingConfiguration={"level": "ALL"},
+        )
 
     def test_same_name_same_definition_is_idempotent_other_definition_exists(self):
         a = self.sfn.create_state_machine(name="x", definition=json.dumps(self.PASS), roleArn=ROLE)

@@ -4,6 +4,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "protocol/model.hpp"
+#include "services/logs/store.hpp"
 #include "services/stepfunctions/asl/error_handling.hpp"
 #include "services/stepfunctions/asl/steps.hpp"
 #include "services/stepfunctions/asl/timestamp.hpp"
@@ -83,7 +84,9 @@ struct engine::live {
     std::vector<asio::steady_timer*> watchers;  // finished() callers
     std::string stop_status;                    // set by stop() or the execution timeout
     std::uint64_t tokens = 0;
-    json context;  // $$ without State, Task and Map
+    json context;                       // $$ without State, Task and Map
+    std::string log_group, log_stream;  // where loggingConfiguration sends the events, if anywhere
+    std::string log_level;
     bool shutting_down = false;
     bool resuming = false;      // until the checkpoint's state has been picked up again
     bool resume_token = false;  // that state is a task awaiting its token
@@ -222,8 +225,56 @@ std::int64_t engine::record(live& l, thread& t, std::string type, std::string ke
     ev.details = std::move(details);
     t.last = ev.id;
     if (e.persisted) store_.add_event(e.arn, ev);
+    if (!l.log_group.empty()) deliver(l, ev);
     e.events.push_back(std::move(ev));
     return t.last;
+}
+
+// loggingConfiguration: a stream of its own in the destination group, named as AWS names them
+// ("states/<machine>/<yyyy-mm-dd-hh-mm>/<id>"). A group that does not exist gets nothing.
+void engine::open_log(live& l) {
+    auto& e = *l.e;
+    auto level = e.logging.value("level", "OFF");
+    if (level == "OFF" || !env_.logs) return;
+    std::string group_arn;
+    for (auto& d : e.logging.value("destinations", json::array()))
+        if (d.contains("cloudWatchLogsLogGroup")) group_arn = d["cloudWatchLogsLogGroup"].value("logGroupArn", "");
+    arn_parts parts;
+    if (group_arn.empty() || !parse_arn(group_arn, parts) || parts.resource.rfind("log-group:", 0) != 0) return;
+    std::string group = parts.resource.substr(10);
+    if (auto colon = group.find(':'); colon != std::string::npos) group = group.substr(0, colon);
+    auto when = format_iso8601(e.start_ms);  // 2026-11-27T21:30:00.000Z
+    std::string minute = when.substr(0, 10) + "-" + when.substr(11, 2) + "-" + when.substr(14, 2);
+    std::string machine = e.machine_arn.substr(e.machine_arn.rfind(':') + 1);
+    std::string stream = "states/" + machine + "/" + minute + "/" + new_uuid().substr(0, 8);
+    if (!env_.logs->ensure_stream(e.account, e.region, group, stream, env_.clock.now_ms())) return;
+    l.log_group = group;
+    l.log_stream = stream;
+    l.log_level = level;
+}
+
+void engine::deliver(live& l, const history_event& ev) {
+    auto& e = *l.e;
+    // ERROR logs the events of things failing; FATAL only the execution's own end
+    static const std::set<std::string> fatal = {"ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"};
+    bool error_type = ev.type.find("Failed") != std::string::npos || ev.type.find("TimedOut") != std::string::npos ||
+                      ev.type.find("Aborted") != std::string::npos;
+    if (l.log_level == "FATAL" && !fatal.count(ev.type)) return;
+    if (l.log_level == "ERROR" && !error_type) return;
+    json details = ev.details.is_null() ? json::object() : ev.details;
+    if (!e.logging.value("includeExecutionData", false))
+        for (auto* k : {"input", "output", "parameters", "inputDetails", "outputDetails"})
+            details.erase(k);
+    json message = {{"id", std::to_string(ev.id)},
+                    {"type", ev.type},
+                    {"details", details},
+                    {"previous_event_id", std::to_string(ev.previous)},
+                    {"event_timestamp", std::to_string(ev.at_ms)},
+                    {"execution_arn", e.arn},
+                    {"redrive_count", "0"}};
+    logs::input_event out{ev.at_ms, message.dump()};
+    env_.logs->append(e.account, e.region, l.log_group, l.log_stream, std::span<const logs::input_event>(&out, 1),
+                      env_.clock.now_ms());
 }
 
 void engine::save(live& l) {
@@ -233,6 +284,7 @@ void engine::save(live& l) {
 void engine::start(std::shared_ptr<execution> e) {
     auto l = std::make_shared<live>();
     l->e = e;
+    open_log(*l);
     json details = {{"input", e->input}, {"inputDetails", {{"truncated", false}}}};
     if (!e->role_arn.empty()) details["roleArn"] = e->role_arn;
     record(*l, l->main, "ExecutionStarted", "executionStartedEventDetails", details);
@@ -244,6 +296,7 @@ void engine::start(std::shared_ptr<execution> e) {
 void engine::resume(std::shared_ptr<execution> e) {
     auto l = std::make_shared<live>();
     l->e = e;
+    open_log(*l);
     l->main.last = e->events.empty() ? 0 : e->events.back().id;
     l->tokens = 1000;  // tokens made before the restart keep their numbers
     l->resuming = !e->at.state.empty();

@@ -83,6 +83,8 @@ class engine {
     std::int64_t record(live& l, thread& t, std::string type, std::string key = {}, json details = nullptr);
     void end(live& l, std::string status, std::string event, json details);
     void save(live& l);
+    void open_log(live& l);
+    void deliver(live& l, const history_event& ev);
     std::string new_token(live& l);
 
     service_env& env_;

@@ -55,7 +55,8 @@ struct execution {
     std::int64_t start_ms = 0, stop_ms = 0;
     std::vector<history_event> events;
     checkpoint at;
-    bool persisted = false;  // STANDARD with a data directory: mirrored in SQLite
+    json logging = json::object();  // the machine's loggingConfiguration when it started
+    bool persisted = false;         // STANDARD with a data directory: mirrored in SQLite
 };
 
 }  // namespace eddy::stepfunctions

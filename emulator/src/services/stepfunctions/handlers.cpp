@@ -136,6 +136,7 @@ class service {
         check_role(role);
         auto arn = make_arn("states", ctx.region, ctx.account, "stateMachine:" + name);
         json logging = in.value("loggingConfiguration", json::object());
+        check_logging(logging);
         json tracing = in.value("tracingConfiguration", json::object());
         if (auto it = machines_.find(arn); it != machines_.end()) {
             auto& m = *it->second;
@@ -199,7 +200,10 @@ class service {
             check_role(str(in, "roleArn"));
             m.role_arn = str(in, "roleArn");
         }
-        if (in.contains("loggingConfiguration")) m.logging = in["loggingConfiguration"];
+        if (in.contains("loggingConfiguration")) {
+            check_logging(in["loggingConfiguration"]);
+            m.logging = in["loggingConfiguration"];
+        }
         if (in.contains("tracingConfiguration")) m.tracing = in["tracingConfiguration"];
         m.updated_ms = env_.clock.now_ms();
         m.revision_id = new_uuid();
@@ -289,6 +293,7 @@ class service {
         e->definition = m.definition;
         e->program = m.program;
         e->input = input;
+        e->logging = m.logging;
         e->start_ms = env_.clock.now_ms();
         e->persisted = store_.durable() && m.type == "STANDARD";
         executions_[arn] = e;
@@ -478,6 +483,14 @@ class service {
         } catch (const asl::invalid_definition& e) {
             throw aws_error("InvalidDefinition", e.what());
         }
+    }
+
+    void check_logging(const json& logging) {
+        auto level = logging.value("level", "OFF");
+        auto destinations = logging.value("destinations", json::array());
+        if (level != "OFF" && destinations.size() != 1)
+            throw aws_error("InvalidLoggingConfiguration",
+                            "Invalid Logging Configuration: Must specify exactly one Log Destination.");
     }
 
     void check_role(const std::string& role) {

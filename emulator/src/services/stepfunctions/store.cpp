@@ -68,6 +68,7 @@ json execution_to_json(const execution& e) {
               {"start", e.start_ms},
               {"stop", e.stop_ms},
               {"at", checkpoint_to_json(e.at)}};
+    j["logging"] = e.logging;
     if (e.output) j["output"] = *e.output;
     if (e.error) j["error"] = *e.error;
     if (e.cause) j["cause"] = *e.cause;
@@ -89,6 +90,7 @@ execution execution_from_json(const json& j) {
     e.start_ms = j.at("start");
     e.stop_ms = j.at("stop");
     e.at = checkpoint_from_json(j.at("at"));
+    e.logging = j.value("logging", json::object());
     if (j.contains("output")) e.output = j["output"].get<std::string>();
     if (j.contains("error")) e.error = j["error"].get<std::string>();
     if (j.contains("cause")) e.cause = j["cause"].get<std::string>();
