@@ -768,6 +768,15 @@ class Integrations(StepFunctionsCase):
         )
         self.assertEqual((r["status"], r["error"]), ("FAILED", "States.TaskFailed"))
         self.assertIn("glue", r["cause"])
+        r = self.run_machine(
+            {
+                "StartAt": "T",
+                "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.sync",
+                                 "Parameters": {"QueueUrl": "u", "MessageBody": "b"}, "End": True}},
+            }
+        )
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.TaskFailed"))
+        self.assertIn(".sync", r["cause"])
 
     def test_sdk_names_are_pascal_case_both_ways(self):
         # Step Functions' own API is camelCase: the SDK integration takes and gives PascalCase

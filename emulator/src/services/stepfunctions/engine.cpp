@@ -793,11 +793,15 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
         service = r.type;
         operation = pascal(r.action);
     }
-    if (!r.pattern.empty() && r.pattern != "waitForTaskToken" && !(r.pattern.rfind("sync", 0) == 0 && !sdk)) {
+    bool sync_supported = !sdk && ((service == "states" && operation == "StartExecution") ||
+                                   (service == "ecs" && operation == "RunTask"));
+    bool sync = r.pattern == "sync" || (r.pattern == "sync:2" && service == "states");
+    if (!r.pattern.empty() && r.pattern != "waitForTaskToken" && !(sync && sync_supported)) {
         throw fail_task(asl::error_names::task_failed, "The integration pattern '." + r.pattern +
                                                            "' of the resource '" + s.resource +
                                                            "' is not supported by eddy");
     }
+
     json result;
     try {
         // The optimized integrations take JSON where the API wants text, and serialize it.
