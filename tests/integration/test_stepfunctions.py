@@ -910,6 +910,33 @@ class Durability(unittest.TestCase):
 
             eddy.stop()
 
+            # a Map whose iterations were waiting runs again from its entry, its earlier events dropped
+            eddy = Eddy(data_dir=data, extra_args=["--clock", "manual"]).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            m = sfn.create_state_machine(name="maps", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "A",
+                "States": {
+                    "A": {"Type": "Pass", "Next": "M"},
+                    "M": {"Type": "Map", "End": True, "ItemProcessor": {
+                        "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}}},
+                }}))["stateMachineArn"]
+            mex = sfn.start_execution(stateMachineArn=m, input="[1, 2]")["executionArn"]
+            wait_for(lambda: len(history(sfn, mex)) >= 9)
+            eddy.kill9()
+            eddy = Eddy(data_dir=data, extra_args=["--clock", "manual"]).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            wait_for(lambda: len(history(sfn, mex)) >= 9)
+            advance(eddy, 600)
+            d = wait_done(sfn, mex)
+            self.assertEqual((d["status"], json.loads(d["output"])), ("SUCCEEDED", [1, 2]))
+            events = history(sfn, mex)
+            types = [e["type"] for e in events]
+            self.assertEqual(types.count("MapStateEntered"), 1)
+            self.assertEqual(types.count("WaitStateExited"), 2)
+            self.assertEqual(types.count("MapIterationStarted"), 2)
+            self.assertEqual([e["id"] for e in events], list(range(1, len(events) + 1)))
+            eddy.stop()
+
             # a Wait keeps its original deadline across a restart (on the machine's clock here)
             eddy = Eddy(data_dir=data).start()
             sfn = client("stepfunctions", eddy.endpoint)
