@@ -1,5 +1,7 @@
 #include "services/stepfunctions/store.hpp"
 
+#include "core/log.hpp"
+
 #include <boost/asio/post.hpp>
 
 namespace eddy::stepfunctions {
@@ -111,21 +113,44 @@ store::store(storage::database& db, boost::asio::any_io_executor executor)
       executions_(db, "SELECT body FROM states_executions"),
       events_(db, "SELECT body FROM states_events WHERE execution = ? ORDER BY id") {}
 
-void store::batch() {
-    // Inside a request the group commit's transaction is open already; on our own we open one
-    // and commit it once this turn of the loop is over, so a burst of events costs one commit.
-    if (sqlite3_get_autocommit(db_.handle()) == 0 || commit_posted_) return;
-    db_.exec("BEGIN IMMEDIATE");
+void store::write(std::function<void()> fn) {
+    // Inside a request the group commit's transaction is open: the write joins it and is on
+    // disk before the request is answered. An execution running on its own (after a Wait, a
+    // callback) queues its writes, and they are committed together at the end of this turn of
+    // the loop, in a transaction that is never left open for a request to stumble into.
+    if (sqlite3_get_autocommit(db_.handle()) == 0) {
+        // what was queued before goes first: a later description must not be overwritten by
+        // an earlier one
+        auto earlier = std::move(queued_);
+        queued_.clear();
+        for (auto& w : earlier)
+            w();
+        fn();
+        return;
+    }
+    queued_.push_back(std::move(fn));
+    if (commit_posted_) return;
     commit_posted_ = true;
-    boost::asio::post(executor_, [this] {
-        commit_posted_ = false;
-        if (sqlite3_get_autocommit(db_.handle()) == 0) db_.exec("COMMIT");
-    });
+    boost::asio::post(executor_, [this] { flush(); });
+}
+
+void store::flush() {
+    commit_posted_ = false;
+    auto writes = std::move(queued_);
+    queued_.clear();
+    if (writes.empty()) return;
+    try {
+        storage::transaction tx(db_);
+        for (auto& w : writes)
+            w();
+        tx.commit();
+    } catch (const std::exception& e) {
+        log::error(std::string("states: cannot store execution progress: ") + e.what());
+    }
 }
 
 void store::put_machine(const machine& m) {
     if (!durable_) return;
-    batch();
     json body = {{"arn", m.arn},
                  {"name", m.name},
                  {"account", m.account},
@@ -140,13 +165,12 @@ void store::put_machine(const machine& m) {
                  {"created", m.created_ms},
                  {"updated", m.updated_ms},
                  {"tags", m.tags}};
-    put_machine_.bind_all(m.arn, body.dump()).run();
+    write([this, arn = m.arn, text = body.dump()] { put_machine_.bind_all(arn, text).run(); });
 }
 
 void store::delete_machine(const std::string& arn) {
     if (!durable_) return;
-    batch();
-    delete_machine_.bind_all(arn).run();
+    write([this, arn] { delete_machine_.bind_all(arn).run(); });
 }
 
 void store::each_machine(const std::function<void(machine)>& fn) {
@@ -176,20 +200,19 @@ void store::each_machine(const std::function<void(machine)>& fn) {
 
 void store::put_execution(const execution& e) {
     if (!durable_ || !e.persisted) return;
-    batch();
-    put_execution_.bind_all(e.arn, execution_to_json(e).dump()).run();
+    write([this, arn = e.arn, text = execution_to_json(e).dump()] { put_execution_.bind_all(arn, text).run(); });
 }
 
 void store::add_event(const std::string& execution_arn, const history_event& ev) {
     if (!durable_) return;
-    batch();
-    add_event_.bind_all(execution_arn, ev.id, event_to_json(ev).dump()).run();
+    write([this, arn = execution_arn, id = ev.id, text = event_to_json(ev).dump()] {
+        add_event_.bind_all(arn, id, text).run();
+    });
 }
 
 void store::truncate_events(const std::string& execution_arn, std::int64_t last_id) {
     if (!durable_) return;
-    batch();
-    truncate_.bind_all(execution_arn, last_id).run();
+    write([this, arn = execution_arn, last_id] { truncate_.bind_all(arn, last_id).run(); });
 }
 
 void store::each_execution(const std::function<void(execution)>& fn) {

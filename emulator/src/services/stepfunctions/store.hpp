@@ -12,8 +12,8 @@ namespace eddy::stepfunctions {
 // State machines, STANDARD executions and their histories in SQLite, when eddy has a data
 // directory (otherwise memory is the only copy and nothing is written). Writes made while a
 // request is served join that request's group commit; writes made by an execution running on
-// its own (after a Wait, a callback) are batched into one transaction per turn of the event
-// loop. Used from the event loop thread only.
+// its own (after a Wait, a callback) are queued and committed in one transaction per turn of
+// the event loop. Used from the event loop thread only.
 class store {
   public:
     store(storage::database& db, boost::asio::any_io_executor executor);
@@ -33,12 +33,14 @@ class store {
     void each_execution(const std::function<void(execution)>& fn);
 
   private:
-    void batch();
+    void write(std::function<void()> fn);
+    void flush();
 
     storage::database& db_;
     boost::asio::any_io_executor executor_;
     bool durable_;
     bool commit_posted_ = false;
+    std::vector<std::function<void()>> queued_;
     storage::statement put_machine_, delete_machine_, machines_, put_execution_, add_event_, truncate_, executions_,
         events_;
 };
