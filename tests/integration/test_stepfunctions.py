@@ -299,6 +299,24 @@ class Executions(StepFunctionsCase):
             r["cause"],
         )
 
+    def test_map_over_a_non_array_names_the_map_state(self):
+        r = self.run_machine(
+            {
+                "StartAt": "A",
+                "States": {
+                    "A": {"Type": "Pass", "Next": "M"},
+                    "M": {"Type": "Map", "ItemsPath": "$.n", "End": True,
+                          "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}},
+                },
+            },
+            {"n": 2},
+        )
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.Runtime"))
+        self.assertTrue(
+            r["cause"].startswith("An error occurred while executing the state 'M' (entered at the event id #4). "),
+            r["cause"],
+        )
+
     def test_map_tolerated_failures_and_parallel_failure(self):
         item_fails = {
             "StartAt": "C",

@@ -596,7 +596,7 @@ asio::awaitable<json> engine::attempt(live& l, const asl::state& s, const json& 
         throw own_error(s, entered, err);
     }
     if (s.type == asl::state_type::parallel) co_return co_await run_parallel(l, s, effective, env, t, sc);
-    co_return co_await run_map(l, s, effective, env, t, sc);
+    co_return co_await run_map(l, s, effective, env, t, sc, entered);
 }
 
 asio::awaitable<void> engine::run_all(std::size_t n, std::size_t limit,
@@ -653,14 +653,14 @@ asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const j
 }
 
 asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& input, asl::environment& env, thread& t,
-                                      scope& sc) {
+                                      scope& sc, std::int64_t entered) {
     json items;
     long long limit = 0;
     try {
         items = asl::map_items(s, input, env);
         limit = asl::resolve_max_concurrency(s, input, env);
     } catch (const states_error& err) {
-        throw own_error(s, t.last, err);
+        throw own_error(s, entered, err);
     }
     std::size_t n = items.size();
     record(l, t, "MapStateStarted", "mapStateStartedEventDetails", {{"length", n}});

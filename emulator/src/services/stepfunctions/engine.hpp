@@ -75,7 +75,7 @@ class engine {
     boost::asio::awaitable<json> run_parallel(live& l, const asl::state& s, const json& input, asl::environment& env,
                                               thread& t, scope& sc);
     boost::asio::awaitable<json> run_map(live& l, const asl::state& s, const json& input, asl::environment& env,
-                                         thread& t, scope& sc);
+                                         thread& t, scope& sc, std::int64_t entered);
     boost::asio::awaitable<bool> sleep_until(scope& sc, eddy::clock::time_point at);
     boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit,
                                          std::function<boost::asio::awaitable<void>(std::size_t)> body);
