@@ -7,6 +7,7 @@ void register_services(service_env& env) {
     logs::register_handlers(env);  // first: other services write logs through env.logs
     sqs::register_handlers(env);
     kinesis::register_handlers(env);
+    stepfunctions::register_handlers(env);
 }
 
 }  // namespace eddy

@@ -19,5 +19,8 @@ void register_handlers(service_env& env);
 namespace kinesis {
 void register_handlers(service_env& env);
 }
+namespace stepfunctions {
+void register_handlers(service_env& env);
+}
 
 }  // namespace eddy

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "services/stepfunctions/execution.hpp"
+#include "storage/sqlite.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <functional>
+
+namespace eddy::stepfunctions {
+
+// State machines, STANDARD executions and their histories in SQLite, when eddy has a data
+// directory (otherwise memory is the only copy and nothing is written). Writes made while a
+// request is served join that request's group commit; writes made by an execution running on
+// its own (after a Wait, a callback) are queued and committed in one transaction per turn of
+// the event loop. Used from the event loop thread only.
+class store {
+  public:
+    store(storage::database& db, boost::asio::any_io_executor executor);
+
+    bool durable() const { return durable_; }
+
+    void put_machine(const machine& m);
+    void delete_machine(const std::string& arn);
+    void each_machine(const std::function<void(machine)>& fn);
+
+    // The execution's description and checkpoint (not its events).
+    void put_execution(const execution& e);
+    void add_event(const std::string& execution_arn, const history_event& ev);
+    // Drops the events after `last_id` (a state re-entered after a restart).
+    void truncate_events(const std::string& execution_arn, std::int64_t last_id);
+    // Every stored execution, with its events.
+    void each_execution(const std::function<void(execution)>& fn);
+
+  private:
+    void write(std::function<void()> fn);
+    void flush();
+
+    storage::database& db_;
+    boost::asio::any_io_executor executor_;
+    bool durable_;
+    bool commit_posted_ = false;
+    std::vector<std::function<void()>> queued_;
+    storage::statement put_machine_, delete_machine_, machines_, put_execution_, add_event_, truncate_, executions_,
+        events_;
+};
+
+json event_to_json(const history_event& ev);
+history_event event_from_json(const json& j);
+json execution_to_json(const execution& e);
+execution execution_from_json(const json& j);
+
+}  // namespace eddy::stepfunctions
