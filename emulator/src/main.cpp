@@ -8,6 +8,7 @@
 #include "storage/group_commit.hpp"
 #include "storage/sqlite.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -134,6 +135,25 @@ options parse_serve(const std::vector<std::string>& args) {
     return o;
 }
 
+boost::asio::awaitable<void> start_up(eddy::dispatcher& calls, eddy::runtime::backend& runtime,
+                                      eddy::http::server& server) {
+    co_await calls.start();
+    try {
+        co_await runtime.remove_leftovers();
+    } catch (const std::exception& x) {
+        eddy::log::warn(std::string("runtime: cannot remove leftovers of earlier runs: ") + x.what());
+    }
+    if (runtime.kind() != "docker") co_return;
+    auto network = co_await runtime.ensure_network();
+    if (network.gateway.empty() || network.gateway == "127.0.0.1") co_return;
+    try {
+        server.listen_also(network.gateway);
+        eddy::log::info("containers reach eddy at http://" + network.gateway + ":" + std::to_string(server.port()));
+    } catch (const std::exception& x) {
+        eddy::log::warn(std::string("containers cannot reach eddy: ") + x.what());
+    }
+}
+
 int serve(const options& o) {
     eddy::log::set_level(o.level);
     std::string db_path;
@@ -190,13 +210,16 @@ int serve(const options& o) {
                 db_path.empty() ? "ephemeral: state is kept in memory" : ("state in " + db_path).c_str(),
                 std::string(runtime->kind()).c_str());
     std::fflush(stdout);
-    // What an earlier run left (containers, networks) goes before any task starts.
-    boost::asio::co_spawn(io, runtime->remove_leftovers(), [](std::exception_ptr e) {
+    calls.set_port(server.port());
+    // Services reconcile their persisted state with what an earlier run left (ECS asks
+    // which of its containers still run); then those leftovers go, before any task starts.
+    // On Docker, eddy also listens on its network's gateway so containers reach it there.
+    boost::asio::co_spawn(io, start_up(calls, *runtime, server), [](std::exception_ptr e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& x) {
-            eddy::log::warn(std::string("runtime: cannot remove leftovers of earlier runs: ") + x.what());
+            eddy::log::warn(std::string("start-up: ") + x.what());
         }
     });
 
