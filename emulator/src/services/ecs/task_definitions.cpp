@@ -166,7 +166,7 @@ json service::list_task_definitions(request_context& ctx, const json& input) {
         // familyPrefix matches the whole family name, as ECS does despite the member's name.
         if (!prefix.empty() && key.substr(scope.size()) != prefix) continue;
         for (auto& [revision, doc] : revisions)
-            if (status == "ALL" || doc["status"] == status) arns.push_back(doc["taskDefinitionArn"]);
+            if (doc["status"] == status) arns.push_back(doc["taskDefinitionArn"]);
     }
     // ARN order is family then revision only if revisions sort numerically, so sort by (family, revision).
     auto key_of = [](const std::string& arn) {
