@@ -16,7 +16,9 @@ import unittest
 from botocore.exceptions import ClientError
 
 from ecs_support import (HELLO, RUNTIME, clients, eddy, log_lines, register_hello, run, runtime_ready, wait_for)
-from harness import CREDENTIALS
+from harness import cli_env
+
+AWS = os.environ.get("EDDY_AWS_CLI", "aws")
 
 
 def setUpModule():
@@ -181,6 +183,40 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(by_name["app"]["exitCode"], 0)
         self.assertEqual(by_name["sidecar"]["exitCode"], 143)
         self.assertEqual(done["stopCode"], "EssentialContainerExited")
+
+    def test_depends_on_complete_starts_after_the_dependency_ended(self):
+        init = {"name": "init", "image": HELLO, "essential": False,
+                "environment": [{"name": "SLEEP_SECONDS", "value": "1"}],
+                "logConfiguration": {"logDriver": "awslogs", "options": {
+                    "awslogs-group": "/ecs/deps", "awslogs-create-group": "true", "awslogs-stream-prefix": "ecs"}}}
+        register_hello(self.ecs, family="deps", log_group="/ecs/deps", extra_containers=[init],
+                       dependsOn=[{"containerName": "init", "condition": "COMPLETE"}])
+        task = run(self.ecs, "deps")[0]
+        done, _ = wait_for(self.ecs, task["taskArn"], "STOPPED")
+        self.assertEqual({c["name"]: c["exitCode"] for c in done["containers"]}, {"app": 0, "init": 0})
+        task_id = task["taskArn"].rsplit("/", 1)[1]
+        events = lambda name: self.logs.get_log_events(logGroupName="/ecs/deps", logStreamName=f"ecs/{name}/{task_id}",
+                                                       startFromHead=True)["events"]
+        # init sleeps a second after its output; app's output comes after init has ended.
+        self.assertGreaterEqual(events("app")[0]["timestamp"], events("init")[-1]["timestamp"] + 900)
+
+    def test_run_task_through_the_cli(self):
+        register_hello(self.ecs, family="cli-task", environment=[("EXIT_CODE", "4")])
+        env = cli_env(self.eddy.endpoint)
+
+        def aws(*args):
+            r = subprocess.run([AWS, "--output", "json", "ecs", *args], capture_output=True, text=True, timeout=120,
+                               env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return json.loads(r.stdout) if r.stdout.strip() else None
+
+        out = aws("run-task", "--task-definition", "cli-task", "--launch-type", "FARGATE", "--network-configuration",
+                  "awsvpcConfiguration={subnets=[subnet-1],assignPublicIp=ENABLED}")
+        arn = out["tasks"][0]["taskArn"]
+        aws("wait", "tasks-stopped", "--tasks", arn)
+        task = aws("describe-tasks", "--tasks", arn)["tasks"][0]
+        self.assertEqual((task["lastStatus"], task["stopCode"]), ("STOPPED", "EssentialContainerExited"))
+        self.assertEqual(task["containers"][0]["exitCode"], 4)
 
     def test_count_and_list_filters(self):
         register_hello(self.ecs, family="many", environment=[("SLEEP_SECONDS", "30")])
