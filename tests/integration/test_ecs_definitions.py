@@ -157,6 +157,20 @@ class TaskDefinitions(unittest.TestCase):
         self.assertEqual(self.error(self.ecs.register_task_definition, family="noess",
                                     containerDefinitions=[container(essential=False)])[0], "ClientException")
 
+    def test_run_task_checks_the_launch_type_and_network(self):
+        self.ecs.register_task_definition(family="bridge", containerDefinitions=[container()])
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="bridge", launchType="FARGATE"),
+                         ("InvalidParameterException", "Task definition does not support launch_type FARGATE."))
+        self.ecs.register_task_definition(family="vpc", networkMode="awsvpc", containerDefinitions=[container()])
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="vpc"),
+                         ("InvalidParameterException",
+                          "Network Configuration must be provided when networkMode 'awsvpc' is specified."))
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="vpc", count=0, networkConfiguration={
+            "awsvpcConfiguration": {"subnets": ["subnet-1"]}})[0], "InvalidParameterException")
+        overrides = {"containerOverrides": [{"name": "other"}]}
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="bridge", overrides=overrides)[0],
+                         "InvalidParameterException")
+
     def test_tags(self):
         arn = self.ecs.register_task_definition(family="tagged", containerDefinitions=[container()])[
             "taskDefinition"]["taskDefinitionArn"]

@@ -162,7 +162,7 @@ json service::run_task(request_context& ctx, const json& input) {
     if (count < 1 || count > 10) throw invalid_parameter("Count must be between 1 and 10.");
     std::string launch_type = input.value("launchType", std::string("EC2"));
     if (launch_type == "FARGATE" && (*definition)["networkMode"] != "awsvpc")
-        throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+        throw invalid_parameter("Task definition does not support launch_type FARGATE.");
     if ((*definition)["networkMode"] == "awsvpc" && !input.contains("networkConfiguration"))
         throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
     json overrides = input.value("overrides", json::object());
