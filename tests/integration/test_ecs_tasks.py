@@ -12,6 +12,8 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 from botocore.exceptions import ClientError
 
@@ -150,6 +152,36 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual([c["Name"] for c in document["Containers"]], ["app"])
         uri = [l for l in lines if l.startswith("ECS_CONTAINER_METADATA_URI_V4=")][0].split("=", 1)[1]
         self.assertTrue(uri.endswith(f"/_eddy/ecs/metadata/{task_id}/app"), uri)
+
+    def test_metadata_of_a_running_task_and_its_address(self):
+        register_hello(self.ecs, family="addr", environment=[("SLEEP_SECONDS", "30")])
+        task = run(self.ecs, "addr")[0]
+        running, _ = wait_for(self.ecs, task["taskArn"], "RUNNING")
+        task_id = task["taskArn"].rsplit("/", 1)[1]
+        ip = running["containers"][0]["networkInterfaces"][0]["privateIpv4Address"]
+        details = {d["name"]: d["value"] for d in running["attachments"][0]["details"]}
+        self.assertEqual(details["privateIPv4Address"], ip)
+        self.assertEqual(running["attachments"][0]["status"], "ATTACHED")
+        if RUNTIME == "docker":
+            inspected = subprocess.run(["docker", "inspect", running["containers"][0]["runtimeId"]],
+                                       capture_output=True, text=True).stdout
+            networks = json.loads(inspected)[0]["NetworkSettings"]["Networks"]
+            self.assertEqual([n["IPAddress"] for n in networks.values()], [ip])
+        else:
+            self.assertEqual(ip, "127.0.0.1")
+        base = f"{self.eddy.endpoint}/_eddy/ecs/metadata/{task_id}/app"
+        with urllib.request.urlopen(base) as r:
+            container = json.load(r)
+        self.assertEqual(container["KnownStatus"], "RUNNING")
+        self.assertEqual(container["DockerId"], running["containers"][0]["runtimeId"])
+        self.assertEqual(container["Networks"][0]["IPv4Addresses"], [ip])
+        with urllib.request.urlopen(base + "/task") as r:
+            self.assertEqual(json.load(r)["KnownStatus"], "RUNNING")
+        with self.assertRaises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"{self.eddy.endpoint}/_eddy/ecs/metadata/{task_id}/nope")
+        self.assertEqual(caught.exception.code, 404)
+        self.ecs.stop_task(task=task["taskArn"])
+        wait_for(self.ecs, task["taskArn"], "STOPPED")
 
     def test_missing_image_fails_like_ecs(self):
         register_hello(self.ecs, family="noimage", image="eddy-samples/no-such-image:1.0")
