@@ -286,6 +286,26 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(failures[0]["reason"], "MISSING")
 
 
+class StoppedTasksExpire(unittest.TestCase):
+    def test_a_task_stopped_for_an_hour_is_forgotten(self):
+        with eddy(extra_args=["--clock", "manual"]) as e:
+            ecs, _ = clients(e.endpoint)
+            register_hello(ecs, family="brief")
+            arn = run(ecs, "brief")[0]["taskArn"]
+            wait_for(ecs, arn, "STOPPED")
+
+            def advance(seconds):
+                body = json.dumps({"advanceSeconds": seconds}).encode()
+                urllib.request.urlopen(urllib.request.Request(e.endpoint + "/_eddy/clock", data=body, method="POST"))
+
+            advance(3500)
+            self.assertEqual(ecs.describe_tasks(tasks=[arn])["tasks"][0]["lastStatus"], "STOPPED")
+            self.assertEqual(ecs.list_tasks(desiredStatus="STOPPED")["taskArns"], [arn])
+            advance(200)
+            self.assertEqual(ecs.describe_tasks(tasks=[arn])["failures"], [{"arn": arn, "reason": "MISSING"}])
+            self.assertEqual(ecs.list_tasks(desiredStatus="STOPPED")["taskArns"], [])
+
+
 class TaskAcrossRestart(unittest.TestCase):
     def test_a_running_task_is_stopped_with_a_reason_after_a_restart(self):
         data = tempfile.mkdtemp(prefix="eddy-ecs-")

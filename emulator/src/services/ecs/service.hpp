@@ -82,6 +82,8 @@ class service {
 
     json* find_task(const request_context& ctx, const std::string& cluster_arn, std::string_view reference);
     void save_task(const json& doc);
+    // Forgets tasks STOPPED for more than an hour, as ECS stops showing them.
+    void forget_old_tasks();
     json public_task(const json& doc) const;
 
     // The lifecycle of one task, from PROVISIONING to STOPPED (tasks.cpp).

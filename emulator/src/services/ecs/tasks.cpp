@@ -131,6 +131,21 @@ void service::save_task(const json& doc) {
     store_.put("task", doc["taskArn"].get<std::string>(), doc);
 }
 
+void service::forget_old_tasks() {
+    constexpr double kept_seconds = 3600;
+    auto now = clock_.now_seconds();
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+        auto& task = it->second;
+        if (task["lastStatus"] == "STOPPED" && task.contains("stoppedAt") &&
+            task["stoppedAt"].get<double>() + kept_seconds <= now) {
+            store_.remove("task", it->first);
+            task_ids_.erase(task_id_of(it->first));
+            it = tasks_.erase(it);
+        } else
+            ++it;
+    }
+}
+
 void service::set_status(json& task, const std::string& status) {
     task["lastStatus"] = status;
     task["version"] = task.value("version", 0) + 1;
@@ -574,6 +589,7 @@ void service::finish(const std::string& arn) {
 }
 
 json service::describe_tasks(request_context& ctx, const json& input) {
+    forget_old_tasks();
     auto& cluster_doc = cluster(ctx, input);
     auto cluster_arn = cluster_doc["clusterArn"].get<std::string>();
     bool with_tags = false;
@@ -595,6 +611,7 @@ json service::describe_tasks(request_context& ctx, const json& input) {
 }
 
 json service::list_tasks(request_context& ctx, const json& input) {
+    forget_old_tasks();
     auto& cluster_doc = cluster(ctx, input);
     auto cluster_arn = cluster_doc["clusterArn"].get<std::string>();
     auto desired = input.value("desiredStatus", std::string("RUNNING"));
