@@ -288,13 +288,13 @@ asio::awaitable<void> service::launch(std::string arn) {
                 if (!c.contains("reason")) c["reason"] = container_reason;
     };
     auto id = task_id_of(arn);
-    const json definition = [&] {
-        auto& task = tasks_.at(arn);
+    json definition;
+    {
         request_context scope;
         scope.account = live->account;
         scope.region = live->region;
-        return *find_task_definition(scope, task["taskDefinitionArn"].get<std::string>());
-    }();
+        definition = *find_task_definition(scope, tasks_.at(arn)["taskDefinitionArn"].get<std::string>());
+    }
     auto& definitions = definition["containerDefinitions"];
     for (auto& c : definitions) {
         live_task::container lc;
