@@ -136,7 +136,7 @@ options parse_serve(const std::vector<std::string>& args) {
 }
 
 boost::asio::awaitable<void> start_up(eddy::dispatcher& calls, eddy::runtime::backend& runtime,
-                                      eddy::http::server& server) {
+                                      eddy::http::server& server, std::string host) {
     co_await calls.start();
     try {
         co_await runtime.remove_leftovers();
@@ -145,7 +145,8 @@ boost::asio::awaitable<void> start_up(eddy::dispatcher& calls, eddy::runtime::ba
     }
     if (runtime.kind() != "docker") co_return;
     auto network = co_await runtime.ensure_network();
-    if (network.gateway.empty() || network.gateway == "127.0.0.1") co_return;
+    // A wildcard --host already covers the gateway.
+    if (network.gateway.empty() || network.gateway == host || host == "0.0.0.0" || host == "::") co_return;
     try {
         server.listen_also(network.gateway);
         eddy::log::info("containers reach eddy at http://" + network.gateway + ":" + std::to_string(server.port()));
@@ -214,7 +215,7 @@ int serve(const options& o) {
     // Services reconcile their persisted state with what an earlier run left (ECS asks
     // which of its containers still run); then those leftovers go, before any task starts.
     // On Docker, eddy also listens on its network's gateway so containers reach it there.
-    boost::asio::co_spawn(io, start_up(calls, *runtime, server), [](std::exception_ptr e) {
+    boost::asio::co_spawn(io, start_up(calls, *runtime, server, o.host), [](std::exception_ptr e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);

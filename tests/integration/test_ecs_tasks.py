@@ -183,6 +183,25 @@ class TaskLifecycle(unittest.TestCase):
         self.ecs.stop_task(task=task["taskArn"])
         wait_for(self.ecs, task["taskArn"], "STOPPED")
 
+    def test_eddy_listens_on_loopback_and_the_gateway_only(self):
+        if RUNTIME != "docker":
+            self.skipTest("host processes reach eddy on loopback")
+        register_hello(self.ecs, family="gw", log_group="/ecs/gw")
+        task = run(self.ecs, "gw")[0]
+        wait_for(self.ecs, task["taskArn"], "STOPPED")
+        task_id = task["taskArn"].rsplit("/", 1)[1]
+        endpoint = [l for l in log_lines(self.logs, "/ecs/gw", f"ecs/app/{task_id}")
+                    if l.startswith("AWS_ENDPOINT_URL=")][0]
+        gateway = endpoint.split("//", 1)[1].rsplit(":", 1)[0]
+        listening = set()
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, port = local.split(":")
+                if state == "0A" and int(port, 16) == self.eddy.port:  # LISTEN
+                    listening.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+        self.assertEqual(listening, {"127.0.0.1", gateway})
+
     def test_missing_image_fails_like_ecs(self):
         register_hello(self.ecs, family="noimage", image="eddy-samples/no-such-image:1.0")
         task = run(self.ecs, "noimage")[0]
