@@ -10,7 +10,8 @@
 // on one line after "fetched: ", so tests see what a workload reaches from inside.
 //
 // On SIGTERM during the sleep it prints "hello-task: SIGTERM" and exits 143,
-// as a shell would, so StopTask tests can see the signal arrived.
+// as a shell would, so StopTask tests can see the signal arrived; with
+// IGNORE_SIGTERM=1 it ignores SIGTERM, so only the SIGKILL after a stop timeout ends it.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
     // PID 1 in a container gets no default signal action: SIGTERM must be handled
     // explicitly or it would be ignored until the SIGKILL.
     struct sigaction sa {};
-    sa.sa_handler = on_sigterm;
+    sa.sa_handler = std::getenv("IGNORE_SIGTERM") ? SIG_IGN : on_sigterm;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, nullptr);
 

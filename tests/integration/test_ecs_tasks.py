@@ -125,13 +125,17 @@ class TaskLifecycle(unittest.TestCase):
         self.assertIn(task["taskArn"], self.ecs.list_tasks(startedBy="tester", desiredStatus="STOPPED")["taskArns"])
 
     def test_stop_timeout_ends_in_sigkill(self):
-        # sh-less images cannot ignore SIGTERM, so a sidecar that ignores it is not possible
-        # with hello-task; instead check that a short stopTimeout is accepted and honoured.
-        register_hello(self.ecs, family="short-stop", stop_timeout=2, environment=[("SLEEP_SECONDS", "60")])
-        task = run(self.ecs, "short-stop")[0]
+        register_hello(self.ecs, family="stubborn", stop_timeout=2,
+                       environment=[("SLEEP_SECONDS", "60"), ("IGNORE_SIGTERM", "1")])
+        task = run(self.ecs, "stubborn")[0]
         wait_for(self.ecs, task["taskArn"], "RUNNING")
+        started = time.time()
         self.ecs.stop_task(task=task["taskArn"])
         done, _ = wait_for(self.ecs, task["taskArn"], "STOPPED")
+        took = time.time() - started
+        self.assertGreaterEqual(took, 1.8)  # SIGTERM was ignored for the stopTimeout
+        self.assertLess(took, 20)           # and SIGKILL came after 2 s, not the default 30
+        self.assertEqual(done["containers"][0]["exitCode"], 137)
         self.assertEqual(done["stopCode"], "UserInitiated")
         self.assertEqual(done["stoppedReason"], "Task stopped by user")
 
