@@ -21,6 +21,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -135,23 +136,12 @@ options parse_serve(const std::vector<std::string>& args) {
     return o;
 }
 
-boost::asio::awaitable<void> start_up(eddy::dispatcher& calls, eddy::runtime::backend& runtime,
-                                      eddy::http::server& server, std::string host) {
+boost::asio::awaitable<void> start_up(eddy::dispatcher& calls, eddy::runtime::backend& runtime) {
     co_await calls.start();
     try {
         co_await runtime.remove_leftovers();
     } catch (const std::exception& x) {
         eddy::log::warn(std::string("runtime: cannot remove leftovers of earlier runs: ") + x.what());
-    }
-    if (runtime.kind() != "docker") co_return;
-    auto network = co_await runtime.ensure_network();
-    // A wildcard --host already covers the gateway.
-    if (network.gateway.empty() || network.gateway == host || host == "0.0.0.0" || host == "::") co_return;
-    try {
-        server.listen_also(network.gateway);
-        eddy::log::info("containers reach eddy at http://" + network.gateway + ":" + std::to_string(server.port()));
-    } catch (const std::exception& x) {
-        eddy::log::warn(std::string("containers cannot reach eddy: ") + x.what());
     }
 }
 
@@ -212,10 +202,21 @@ int serve(const options& o) {
                 std::string(runtime->kind()).c_str());
     std::fflush(stdout);
     calls.set_port(server.port());
+    // Containers reach eddy at their network's gateway: once a service has made that
+    // network (the first task), eddy listens there too, unless --host already covers it.
+    calls.set_listener([&server, &o, done = std::set<std::string>()](const std::string& gateway) mutable {
+        if (gateway.empty() || gateway == o.host || o.host == "0.0.0.0" || o.host == "::") return;
+        if (!done.insert(gateway).second) return;
+        try {
+            server.listen_also(gateway);
+            eddy::log::info("containers reach eddy at http://" + gateway + ":" + std::to_string(server.port()));
+        } catch (const std::exception& x) {
+            eddy::log::warn(std::string("containers cannot reach eddy: ") + x.what());
+        }
+    });
     // Services reconcile their persisted state with what an earlier run left (ECS asks
     // which of its containers still run); then those leftovers go, before any task starts.
-    // On Docker, eddy also listens on its network's gateway so containers reach it there.
-    boost::asio::co_spawn(io, start_up(calls, *runtime, server, o.host), [](std::exception_ptr e) {
+    boost::asio::co_spawn(io, start_up(calls, *runtime), [](std::exception_ptr e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);

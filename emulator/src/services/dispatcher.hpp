@@ -90,6 +90,13 @@ class dispatcher {
         return nullptr;
     }
 
+    // Asks the server to accept on one more address too: the gateway of the container
+    // network, once a service has made that network. Set by main; idempotent there.
+    void set_listener(std::function<void(const std::string& host)> f) { listener_ = std::move(f); }
+    void listen_also(const std::string& host) const {
+        if (listener_) listener_(host);
+    }
+
     // The port eddy listens on, once it does (0 before): URLs handed to containers use it.
     void set_port(std::uint16_t port) { port_ = port; }
     std::uint16_t port() const { return port_; }
@@ -119,6 +126,7 @@ class dispatcher {
     std::vector<std::function<boost::asio::awaitable<void>()>> start_hooks_;
     std::vector<std::pair<std::string, endpoint>> endpoints_;
     std::uint16_t port_ = 0;
+    std::function<void(const std::string&)> listener_;
     std::map<std::string, std::shared_ptr<void>, std::less<>> components_;
 };
 

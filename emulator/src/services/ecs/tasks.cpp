@@ -307,6 +307,7 @@ asio::awaitable<void> service::launch(std::string arn) {
     runtime::network_info network;
     try {
         network = co_await runtime_->ensure_network();
+        calls_.listen_also(network.gateway);
     } catch (const std::exception& e) {
         fail(std::string("ResourceInitializationError: unable to create the task's network: ") + e.what());
     }
