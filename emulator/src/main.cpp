@@ -8,6 +8,7 @@
 #include "storage/group_commit.hpp"
 #include "storage/sqlite.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -20,6 +21,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -135,6 +137,15 @@ options parse_serve(const std::vector<std::string>& args) {
     return o;
 }
 
+boost::asio::awaitable<void> start_up(eddy::dispatcher& calls, eddy::runtime::backend& runtime) {
+    co_await calls.start();
+    try {
+        co_await runtime.remove_leftovers();
+    } catch (const std::exception& x) {
+        eddy::log::warn(std::string("runtime: cannot remove leftovers of earlier runs: ") + x.what());
+    }
+}
+
 int serve(const options& o) {
     eddy::log::set_level(o.level);
     // The event loop allocates and frees in bursts (a Map's iterations, a batch of records):
@@ -197,13 +208,27 @@ int serve(const options& o) {
                 db_path.empty() ? "ephemeral: state is kept in memory" : ("state in " + db_path).c_str(),
                 std::string(runtime->kind()).c_str());
     std::fflush(stdout);
-    // What an earlier run left (containers, networks) goes before any task starts.
-    boost::asio::co_spawn(io, runtime->remove_leftovers(), [](std::exception_ptr e) {
+    calls.set_port(server.port());
+    // Containers reach eddy at their network's gateway: once a service has made that
+    // network (the first task), eddy listens there too, unless --host already covers it.
+    calls.set_listener([&server, &o, done = std::set<std::string>()](const std::string& gateway) mutable {
+        if (gateway.empty() || gateway == o.host || o.host == "0.0.0.0" || o.host == "::") return;
+        if (!done.insert(gateway).second) return;
+        try {
+            server.listen_also(gateway);
+            eddy::log::info("containers reach eddy at http://" + gateway + ":" + std::to_string(server.port()));
+        } catch (const std::exception& x) {
+            eddy::log::warn(std::string("containers cannot reach eddy: ") + x.what());
+        }
+    });
+    // Services reconcile their persisted state with what an earlier run left (ECS asks
+    // which of its containers still run); then those leftovers go, before any task starts.
+    boost::asio::co_spawn(io, start_up(calls, *runtime), [](std::exception_ptr e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& x) {
-            eddy::log::warn(std::string("runtime: cannot remove leftovers of earlier runs: ") + x.what());
+            eddy::log::warn(std::string("start-up: ") + x.what());
         }
     });
 

@@ -77,6 +77,7 @@ struct server::impl {
     dispatcher& calls;
     const eddy::clock& clock;
     tcp::acceptor acceptor;
+    std::list<tcp::acceptor> more_acceptors;  // listen_also's, on the same port
     bool stopping = false;
     std::function<void()> drained;
 
@@ -89,7 +90,7 @@ struct server::impl {
     impl(asio::io_context& io_, server_config c, dispatcher& d, const eddy::clock& cl)
         : io(io_), config(std::move(c)), calls(d), clock(cl), acceptor(io_) {}
 
-    asio::awaitable<void> listen() {
+    asio::awaitable<void> listen(tcp::acceptor& acceptor) {
         for (;;) {
             auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
             if (ec) {
@@ -246,8 +247,9 @@ struct server::impl {
         };
         if (request.method != "POST") return json_response(200, reading());
         if (!config.manual)
-            return json_response(409, {{"error", "eddy runs on the system clock; start it with --clock manual to move "
-                                                 "time by hand"}});
+            return json_response(409, {{"error",
+                                        "eddy runs on the system clock; start it with --clock manual to move "
+                                        "time by hand"}});
         json body = json::parse(request.body, nullptr, false);
         std::int64_t target = clock.now_ms();
         if (body.is_object() && body.contains("advanceSeconds") && body["advanceSeconds"].is_number())
@@ -256,8 +258,7 @@ struct server::impl {
             target = body["epochMillis"].get<std::int64_t>();
         else
             return json_response(400, {{"error", "send {\"advanceSeconds\": n} or {\"epochMillis\": t}"}});
-        if (target < clock.now_ms())
-            return json_response(400, {{"error", "the clock only moves forward"}});
+        if (target < clock.now_ms()) return json_response(400, {{"error", "the clock only moves forward"}});
         config.manual->set(eddy::clock::time_point(eddy::clock::duration(target)));
         log::info("clock moved to " + format_iso8601(target));
         return json_response(200, reading());
@@ -271,6 +272,12 @@ struct server::impl {
             co_return health();
         }
         if (request.path == "/_eddy/clock") co_return clock_endpoint(request);
+        if (request.path.rfind("/_eddy/", 0) == 0 && request.method == "GET")
+            if (auto* endpoint = calls.find_endpoint(request.path)) {
+                auto document = (*endpoint)(request.path);
+                co_return document ? json_response(200, *document)
+                                   : json_response(404, {{"error", "no such resource: " + request.path}});
+            }
         std::string request_id = new_uuid();
         wire_response response;
         auto r = protocol::route_request(request);
@@ -333,23 +340,40 @@ server::server(asio::io_context& io, server_config config, dispatcher& calls, co
 
 server::~server() = default;
 
-void server::start() {
+namespace {
+
+void bind_listen(tcp::acceptor& acceptor, const std::string& host, std::uint16_t port) {
     beast::error_code ec;
-    auto address = asio::ip::make_address(impl_->config.host, ec);
-    if (ec) throw std::runtime_error("--host " + impl_->config.host + " is not an IP address");
-    tcp::endpoint endpoint(address, impl_->config.port);
-    auto& acceptor = impl_->acceptor;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("--host " + host + " is not an IP address");
+    tcp::endpoint endpoint(address, port);
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
-        throw std::runtime_error("cannot listen on " + impl_->config.host + ":" + std::to_string(impl_->config.port) +
-                                 ": " + ec.message() +
+        throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message() +
                                  (ec == asio::error::address_in_use ? " (is another eddy or LocalStack running? "
                                                                       "choose another with --port)"
                                                                     : ""));
-    asio::co_spawn(impl_->io, impl_->listen(), asio::detached);
+}
+
+}  // namespace
+
+void server::start() {
+    bind_listen(impl_->acceptor, impl_->config.host, impl_->config.port);
+    asio::co_spawn(impl_->io, impl_->listen(impl_->acceptor), asio::detached);
+}
+
+void server::listen_also(const std::string& host) {
+    auto& acceptor = impl_->more_acceptors.emplace_back(impl_->io);
+    try {
+        bind_listen(acceptor, host, port());
+    } catch (...) {
+        impl_->more_acceptors.pop_back();
+        throw;
+    }
+    asio::co_spawn(impl_->io, impl_->listen(acceptor), asio::detached);
 }
 
 std::uint16_t server::port() const {
@@ -361,6 +385,8 @@ void server::stop(std::function<void()> drained) {
     impl_->drained = std::move(drained);
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    for (auto& a : impl_->more_acceptors)
+        a.close(ec);
     for (auto& s : impl_->sessions)
         if (!s.busy) s.stream->socket().cancel(ec);
     impl_->check_drained();

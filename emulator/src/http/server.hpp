@@ -36,6 +36,9 @@ class server {
     // Binds and starts accepting; throws std::runtime_error with a readable reason.
     void start();
     std::uint16_t port() const;
+    // Also accepts on `host` (same port): the gateway of eddy's container network, so
+    // containers reach eddy without it listening on every interface. Throws like start().
+    void listen_also(const std::string& host);
     // Stops accepting, closes idle connections, lets requests in flight finish,
     // then calls `drained` on the io_context.
     void stop(std::function<void()> drained);

@@ -21,6 +21,11 @@ bool dispatcher::implements(std::string_view service) const {
     return s != handlers_.end() && !s->second.empty();
 }
 
+boost::asio::awaitable<void> dispatcher::start() {
+    for (auto& hook : start_hooks_)
+        co_await hook();
+}
+
 boost::asio::awaitable<json> ready(json value) {
     co_return value;
 }

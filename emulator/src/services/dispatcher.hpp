@@ -7,11 +7,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace eddy {
@@ -70,6 +73,34 @@ class dispatcher {
     }
     void apply_input_hook(const request_context& ctx, json& input) const;
 
+    // Start-up work that must finish before the runtime removes what earlier runs left
+    // (ECS reconciles its persisted tasks against those leftovers first). Run in order.
+    void on_start(std::function<boost::asio::awaitable<void>()> hook) { start_hooks_.push_back(std::move(hook)); }
+    boost::asio::awaitable<void> start();
+
+    // eddy's own HTTP endpoints beyond the AWS operations (ECS's task metadata), by
+    // path prefix under /_eddy/: the answer is a JSON document, or nullopt for 404.
+    using endpoint = std::function<std::optional<json>(std::string_view path)>;
+    void add_endpoint(std::string_view prefix, endpoint e) {
+        endpoints_.emplace_back(std::string(prefix), std::move(e));
+    }
+    const endpoint* find_endpoint(std::string_view path) const {
+        for (auto& [prefix, e] : endpoints_)
+            if (path.substr(0, prefix.size()) == prefix) return &e;
+        return nullptr;
+    }
+
+    // Asks the server to accept on one more address too: the gateway of the container
+    // network, once a service has made that network. Set by main; idempotent there.
+    void set_listener(std::function<void(const std::string& host)> f) { listener_ = std::move(f); }
+    void listen_also(const std::string& host) const {
+        if (listener_) listener_(host);
+    }
+
+    // The port eddy listens on, once it does (0 before): URLs handed to containers use it.
+    void set_port(std::uint16_t port) { port_ = port; }
+    std::uint16_t port() const { return port_; }
+
     // In-process interfaces one service offers others beyond its operations (the
     // Kinesis streams for pipe readers, a log sink), shared by name.
     template <typename T>
@@ -92,6 +123,10 @@ class dispatcher {
     std::map<std::string, std::map<std::string, handler, std::less<>>, std::less<>> handlers_;
     std::map<std::string, input_hook, std::less<>> hooks_;
     std::vector<std::function<void()>> stop_hooks_;
+    std::vector<std::function<boost::asio::awaitable<void>()>> start_hooks_;
+    std::vector<std::pair<std::string, endpoint>> endpoints_;
+    std::uint16_t port_ = 0;
+    std::function<void(const std::string&)> listener_;
     std::map<std::string, std::shared_ptr<void>, std::less<>> components_;
 };
 

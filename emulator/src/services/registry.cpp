@@ -5,6 +5,7 @@ namespace eddy {
 void register_services(service_env& env) {
     sts::register_handlers(env);
     logs::register_handlers(env);  // first: other services write logs through env.logs
+    ecs::register_handlers(env);   // its tasks' awslogs go to env.logs
     sqs::register_handlers(env);
     kinesis::register_handlers(env);
     stepfunctions::register_handlers(env);

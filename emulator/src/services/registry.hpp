@@ -16,6 +16,9 @@ void register_handlers(service_env& env);
 namespace sqs {
 void register_handlers(service_env& env);
 }
+namespace ecs {
+void register_handlers(service_env& env);
+}
 namespace kinesis {
 void register_handlers(service_env& env);
 }

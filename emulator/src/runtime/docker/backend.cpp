@@ -114,6 +114,18 @@ class docker_backend final : public backend {
 
     asio::awaitable<network_info> ensure_network() override {
         if (network_) co_return *network_;
+        // One creation at a time: two concurrent creates both succeed on the engine
+        // (CheckDuplicate is best effort), leaving a name every later lookup finds ambiguous.
+        while (network_busy_) {
+            asio::steady_timer wake(ex_, std::chrono::milliseconds(10));
+            co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        if (network_) co_return *network_;
+        network_busy_ = true;
+        struct release {
+            bool& busy;
+            ~release() { busy = false; }
+        } guard{network_busy_};
         auto r = co_await client_.request("GET", "/networks/" + url_encode(network_name_));
         if (r.status == 404) {
             json body;
@@ -481,6 +493,7 @@ class docker_backend final : public backend {
     std::string network_name_;
     std::string run_;
     std::optional<network_info> network_;
+    bool network_busy_ = false;  // ensure_network is creating or inspecting it
     std::string network_id_;
     std::map<std::string, std::shared_ptr<watched>> containers_;
     std::shared_ptr<stream_control> events_;

@@ -1,0 +1,229 @@
+// Task definitions: families of numbered revisions, referenced by ARN, family:revision,
+// or family alone (its latest ACTIVE revision). Deregistering makes a revision INACTIVE;
+// it stays describable, as on AWS.
+#include "core/ids.hpp"
+#include "services/ecs/errors.hpp"
+#include "services/ecs/service.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace eddy::ecs {
+
+namespace {
+
+std::string family_key(const request_context& ctx, std::string_view family) {
+    return ctx.account + "/" + ctx.region + "/" + std::string(family);
+}
+
+bool valid_family(const std::string& f) {
+    return !f.empty() && f.size() <= 255 && std::all_of(f.begin(), f.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+}
+
+// The container definition as DescribeTaskDefinition shows it: the defaults ECS fills in.
+json described_container(json c, bool awsvpc) {
+    if (!c.contains("essential")) c["essential"] = true;
+    for (const char* member : {"environment", "mountPoints", "volumesFrom", "portMappings"})
+        if (!c.contains(member)) c[member] = json::array();
+    for (auto& p : c["portMappings"]) {
+        if (!p.contains("protocol")) p["protocol"] = "tcp";
+        // In awsvpc mode the host port is the container port.
+        if (awsvpc && p.contains("containerPort") && !p.contains("hostPort")) p["hostPort"] = p["containerPort"];
+    }
+    if (!c.contains("cpu")) c["cpu"] = 0;
+    return c;
+}
+
+std::optional<int> parse_revision(std::string_view text) {
+    int v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
+bool include_tags(const json& input) {
+    if (input.contains("include"))
+        for (auto& i : input["include"])
+            if (i == "TAGS") return true;
+    return false;
+}
+
+std::size_t start_from(const json& input) {
+    if (!input.contains("nextToken")) return 0;
+    auto v = parse_revision(input["nextToken"].get_ref<const std::string&>());
+    if (!v || *v < 0) throw invalid_parameter("Invalid token");
+    return static_cast<std::size_t>(*v);
+}
+
+}  // namespace
+
+json* service::find_task_definition(const request_context& ctx, std::string_view reference) {
+    std::string_view ref = reference;
+    std::string account = ctx.account, region = ctx.region;
+    if (ref.starts_with("arn:")) {
+        arn_parts parts;
+        if (!parse_arn(ref, parts) || !parts.resource.starts_with("task-definition/")) return nullptr;
+        account = parts.account;
+        region = parts.region;
+        ref = std::string_view(reference).substr(reference.size() - (parts.resource.size() - 16));
+    }
+    auto colon = ref.rfind(':');
+    std::string family(ref.substr(0, colon));
+    auto it = task_definitions_.find(account + "/" + region + "/" + family);
+    if (it == task_definitions_.end()) return nullptr;
+    if (colon == std::string_view::npos) {
+        for (auto r = it->second.rbegin(); r != it->second.rend(); ++r)
+            if (r->second["status"] == "ACTIVE") return &r->second;
+        return nullptr;
+    }
+    auto revision = parse_revision(ref.substr(colon + 1));
+    if (!revision) return nullptr;
+    auto r = it->second.find(*revision);
+    return r == it->second.end() ? nullptr : &r->second;
+}
+
+json service::register_task_definition(request_context& ctx, const json& input) {
+    auto family = input["family"].get<std::string>();
+    if (!valid_family(family))
+        throw client_error("Family contains invalid characters or exceeds the maximum length of 255 characters.");
+    auto& containers = input["containerDefinitions"];
+    if (containers.empty()) throw client_error("Container list cannot be empty.");
+    std::set<std::string> names;
+    for (auto& c : containers) {
+        if (!c.contains("name")) throw client_error("Container.name should not be null or empty.");
+        if (!c.contains("image")) throw client_error("Container.image should not be null or empty.");
+        if (!names.insert(c["name"].get<std::string>()).second)
+            throw client_error("Duplicate container name: " + c["name"].get<std::string>());
+    }
+    bool essential =
+        std::any_of(containers.begin(), containers.end(), [](const json& c) { return c.value("essential", true); });
+    if (!essential) throw client_error("Task definition does not have any essential container.");
+    for (auto& c : containers)
+        if (c.contains("dependsOn"))
+            for (auto& d : c["dependsOn"])
+                if (!names.count(d["containerName"].get<std::string>()))
+                    throw client_error("Container '" + c["name"].get<std::string>() +
+                                       "' depends on a container that is not in the task definition: '" +
+                                       d["containerName"].get<std::string>() + "'");
+    bool fargate = false;
+    if (input.contains("requiresCompatibilities"))
+        for (auto& r : input["requiresCompatibilities"])
+            fargate = fargate || r == "FARGATE";
+    std::string network_mode = input.value("networkMode", std::string(fargate ? "awsvpc" : "bridge"));
+    if (fargate && network_mode != "awsvpc")
+        throw client_error("Fargate only supports network mode \u2018awsvpc\u2019.");
+    if (fargate && !input.contains("cpu"))
+        throw client_error("Fargate requires that 'cpu' be defined at the task level.");
+    if (fargate && !input.contains("memory"))
+        throw client_error("Fargate requires that 'memory' be defined at the task level.");
+
+    auto& revisions = task_definitions_[family_key(ctx, family)];
+    int revision = revisions.empty() ? 1 : revisions.rbegin()->first + 1;
+    json doc = {{"taskDefinitionArn", make_arn("ecs", ctx.region, ctx.account,
+                                               "task-definition/" + family + ":" + std::to_string(revision))},
+                {"family", family},
+                {"revision", revision},
+                {"containerDefinitions", json::array()},
+                {"volumes", input.value("volumes", json::array())},
+                {"status", "ACTIVE"},
+                {"networkMode", network_mode},
+                {"placementConstraints", input.value("placementConstraints", json::array())},
+                {"requiresAttributes", json::array()},
+                {"compatibilities", fargate ? json::array({"EC2", "FARGATE"}) : json::array({"EC2"})},
+                {"registeredAt", clock_.now_seconds()},
+                {"registeredBy", make_arn("iam", "", ctx.account, "root")}};
+    for (auto& c : containers)
+        doc["containerDefinitions"].push_back(described_container(c, network_mode == "awsvpc"));
+    for (const char* member : {"taskRoleArn", "executionRoleArn", "cpu", "memory", "requiresCompatibilities", "pidMode",
+                               "ipcMode", "runtimePlatform", "ephemeralStorage"})
+        if (input.contains(member)) doc[member] = input[member];
+    doc["tags"] = input.value("tags", json::array());
+    revisions[revision] = doc;
+    store_.put("task-definition", doc["taskDefinitionArn"].get<std::string>(), doc);
+    json out = {{"taskDefinition", doc}, {"tags", doc["tags"]}};
+    out["taskDefinition"].erase("tags");
+    return out;
+}
+
+json service::describe_task_definition(request_context& ctx, const json& input) {
+    auto* doc = find_task_definition(ctx, input["taskDefinition"].get_ref<const std::string&>());
+    if (!doc) throw client_error("Unable to describe task definition.");
+    json out = {{"taskDefinition", *doc}};
+    out["taskDefinition"].erase("tags");
+    if (include_tags(input)) out["tags"] = (*doc)["tags"];
+    return out;
+}
+
+json service::list_task_definitions(request_context& ctx, const json& input) {
+    std::string prefix = input.value("familyPrefix", std::string());
+    std::string status = input.value("status", std::string("ACTIVE"));
+    std::vector<std::string> arns;
+    auto scope = ctx.account + "/" + ctx.region + "/";
+    for (auto& [key, revisions] : task_definitions_) {
+        if (!key.starts_with(scope)) continue;
+        // familyPrefix matches the whole family name, as ECS does despite the member's name.
+        if (!prefix.empty() && key.substr(scope.size()) != prefix) continue;
+        for (auto& [revision, doc] : revisions)
+            if (doc["status"] == status) arns.push_back(doc["taskDefinitionArn"]);
+    }
+    // ARN order is family then revision only if revisions sort numerically, so sort by (family, revision).
+    auto key_of = [](const std::string& arn) {
+        auto colon = arn.rfind(':');
+        return std::make_pair(arn.substr(0, colon), std::stoi(arn.substr(colon + 1)));
+    };
+    std::sort(arns.begin(), arns.end(), [&](auto& a, auto& b) { return key_of(a) < key_of(b); });
+    if (input.value("sort", std::string("ASC")) == "DESC") std::reverse(arns.begin(), arns.end());
+    std::size_t from = start_from(input);
+    std::size_t limit = input.value("maxResults", 100);
+    if (limit < 1 || limit > 100) throw invalid_parameter("maxResults must be between 1 and 100.");
+    json out = {{"taskDefinitionArns", json::array()}};
+    for (std::size_t i = from; i < arns.size() && i < from + limit; ++i)
+        out["taskDefinitionArns"].push_back(arns[i]);
+    if (from + limit < arns.size()) out["nextToken"] = std::to_string(from + limit);
+    return out;
+}
+
+json service::list_task_definition_families(request_context& ctx, const json& input) {
+    std::string prefix = input.value("familyPrefix", std::string());
+    std::string status = input.value("status", std::string("ACTIVE"));
+    std::vector<std::string> families;
+    auto scope = ctx.account + "/" + ctx.region + "/";
+    for (auto& [key, revisions] : task_definitions_) {
+        if (!key.starts_with(scope)) continue;
+        auto family = key.substr(scope.size());
+        if (!family.starts_with(prefix)) continue;
+        bool active =
+            std::any_of(revisions.begin(), revisions.end(), [](auto& r) { return r.second["status"] == "ACTIVE"; });
+        // INACTIVE lists the families with no ACTIVE revision left.
+        if (status == "ALL" || (status == "ACTIVE") == active) families.push_back(family);
+    }
+    std::size_t from = start_from(input);
+    std::size_t limit = input.value("maxResults", 100);
+    if (limit < 1 || limit > 100) throw invalid_parameter("maxResults must be between 1 and 100.");
+    json out = {{"families", json::array()}};
+    for (std::size_t i = from; i < families.size() && i < from + limit; ++i)
+        out["families"].push_back(families[i]);
+    if (from + limit < families.size()) out["nextToken"] = std::to_string(from + limit);
+    return out;
+}
+
+json service::deregister_task_definition(request_context& ctx, const json& input) {
+    auto& reference = input["taskDefinition"].get_ref<const std::string&>();
+    auto tail = reference.substr(reference.rfind('/') == std::string::npos ? 0 : reference.rfind('/') + 1);
+    if (tail.find(':') == std::string::npos)
+        throw client_error("Invalid revision number. Number: " + std::string("null"));
+    auto* doc = find_task_definition(ctx, reference);
+    if (!doc) throw client_error("The specified task definition does not exist.");
+    if ((*doc)["status"] == "ACTIVE") {
+        (*doc)["status"] = "INACTIVE";
+        (*doc)["deregisteredAt"] = clock_.now_seconds();
+        store_.put("task-definition", (*doc)["taskDefinitionArn"].get<std::string>(), *doc);
+    }
+    json out = {{"taskDefinition", *doc}};
+    out["taskDefinition"].erase("tags");
+    return out;
+}
+
+}  // namespace eddy::ecs

@@ -1,0 +1,193 @@
+"""ECS clusters and task definitions through boto3 and the AWS CLI: the implicit
+default cluster, CreateCluster/DescribeClusters/ListClusters/DeleteCluster, task
+definition families and revisions, references by ARN, family:revision and family,
+listings with their filters, sort and pagination, deregistration, and tags.
+These need no container runtime.
+"""
+import json
+import os
+import subprocess
+import unittest
+
+from botocore.exceptions import ClientError
+
+from harness import Eddy, cli_env, client
+
+AWS = os.environ.get("EDDY_AWS_CLI", "aws")
+ACCOUNT_REGION = "us-east-1:000000000000"
+
+
+def container(name="app", **extra):
+    return {"name": name, "image": "eddy-samples/hello-task:latest", **extra}
+
+
+class Clusters(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.eddy = Eddy().start()
+        cls.ecs = client("ecs", cls.eddy.endpoint)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.eddy.stop()
+
+    def error(self, fn, **kwargs):
+        with self.assertRaises(ClientError) as caught:
+            fn(**kwargs)
+        e = caught.exception.response
+        return e["Error"]["Code"], e["Error"]["Message"], e["ResponseMetadata"]["HTTPStatusCode"]
+
+    def test_default_cluster_exists_without_creating_it(self):
+        arn = f"arn:aws:ecs:{ACCOUNT_REGION}:cluster/default"
+        self.assertIn(arn, self.ecs.list_clusters()["clusterArns"])
+        described = self.ecs.describe_clusters()["clusters"]
+        self.assertEqual([(c["clusterName"], c["status"], c["runningTasksCount"], c["pendingTasksCount"])
+                          for c in described], [("default", "ACTIVE", 0, 0)])
+
+    def test_create_describe_list_delete(self):
+        created = self.ecs.create_cluster(clusterName="orders", tags=[{"key": "team", "value": "a"}])["cluster"]
+        arn = f"arn:aws:ecs:{ACCOUNT_REGION}:cluster/orders"
+        self.assertEqual(created["clusterArn"], arn)
+        self.assertEqual(created["status"], "ACTIVE")
+        # Creating it again returns the same cluster.
+        self.assertEqual(self.ecs.create_cluster(clusterName="orders")["cluster"]["clusterArn"], arn)
+        self.assertIn(arn, self.ecs.list_clusters()["clusterArns"])
+        out = self.ecs.describe_clusters(clusters=["orders", arn, "ghost"], include=["TAGS"])
+        self.assertEqual([c["clusterArn"] for c in out["clusters"]], [arn, arn])
+        self.assertEqual(out["clusters"][0]["tags"], [{"key": "team", "value": "a"}])
+        self.assertEqual(out["failures"], [{"arn": f"arn:aws:ecs:{ACCOUNT_REGION}:cluster/ghost", "reason": "MISSING"}])
+        self.assertEqual(self.ecs.list_tags_for_resource(resourceArn=arn)["tags"], [{"key": "team", "value": "a"}])
+        deleted = self.ecs.delete_cluster(cluster="orders")["cluster"]
+        self.assertEqual(deleted["status"], "INACTIVE")
+        self.assertNotIn(arn, self.ecs.list_clusters()["clusterArns"])
+        self.assertEqual(self.ecs.describe_clusters(clusters=["orders"])["clusters"][0]["status"], "INACTIVE")
+        self.assertEqual(self.error(self.ecs.delete_cluster, cluster="orders"),
+                         ("ClusterNotFoundException", "Cluster not found.", 400))
+
+    def test_bad_cluster_name(self):
+        code, _, status = self.error(self.ecs.create_cluster, clusterName="bad name!")
+        self.assertEqual((code, status), ("InvalidParameterException", 400))
+
+
+class TaskDefinitions(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.eddy = Eddy().start()
+        cls.ecs = client("ecs", cls.eddy.endpoint)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.eddy.stop()
+
+    def error(self, fn, **kwargs):
+        with self.assertRaises(ClientError) as caught:
+            fn(**kwargs)
+        e = caught.exception.response
+        return e["Error"]["Code"], e["Error"]["Message"]
+
+    def aws(self, *args):
+        r = subprocess.run([AWS, "--endpoint-url", self.eddy.endpoint, "--output", "json", "ecs", *args],
+                           capture_output=True, text=True, timeout=60, env=cli_env(self.eddy.endpoint))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout) if r.stdout.strip() else None
+
+    def test_revisions_and_references(self):
+        first = self.ecs.register_task_definition(
+            family="web", containerDefinitions=[container(portMappings=[{"containerPort": 8080}])],
+            tags=[{"key": "env", "value": "dev"}])
+        td = first["taskDefinition"]
+        self.assertEqual(td["taskDefinitionArn"], f"arn:aws:ecs:{ACCOUNT_REGION}:task-definition/web:1")
+        self.assertEqual((td["family"], td["revision"], td["status"]), ("web", 1, "ACTIVE"))
+        self.assertEqual(first["tags"], [{"key": "env", "value": "dev"}])
+        c = td["containerDefinitions"][0]
+        self.assertTrue(c["essential"])
+        self.assertEqual(c["portMappings"], [{"containerPort": 8080, "protocol": "tcp"}])
+        second = self.ecs.register_task_definition(family="web", containerDefinitions=[container()])["taskDefinition"]
+        self.assertEqual(second["revision"], 2)
+        self.assertEqual(self.ecs.describe_task_definition(taskDefinition="web")["taskDefinition"]["revision"], 2)
+        self.assertEqual(self.ecs.describe_task_definition(taskDefinition="web:1")["taskDefinition"]["revision"], 1)
+        by_arn = self.ecs.describe_task_definition(taskDefinition=td["taskDefinitionArn"], include=["TAGS"])
+        self.assertEqual(by_arn["taskDefinition"]["revision"], 1)
+        self.assertEqual(by_arn["tags"], [{"key": "env", "value": "dev"}])
+        self.assertEqual(self.error(self.ecs.describe_task_definition, taskDefinition="web:9"),
+                         ("ClientException", "Unable to describe task definition."))
+        # Deregistering the latest makes `web` mean the latest ACTIVE revision.
+        out = self.ecs.deregister_task_definition(taskDefinition="web:2")["taskDefinition"]
+        self.assertEqual(out["status"], "INACTIVE")
+        self.assertIn("deregisteredAt", out)
+        self.assertEqual(self.ecs.describe_task_definition(taskDefinition="web")["taskDefinition"]["revision"], 1)
+        self.assertEqual(self.ecs.describe_task_definition(taskDefinition="web:2")["taskDefinition"]["status"],
+                         "INACTIVE")
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="web:2"),
+                         ("ClientException", "TaskDefinition is inactive"))
+
+    def test_listings(self):
+        for family in ("list-b", "list-a", "list-b", "list-b"):
+            self.ecs.register_task_definition(family=family, containerDefinitions=[container()])
+        self.ecs.deregister_task_definition(taskDefinition="list-b:2")
+        arn = lambda ref: f"arn:aws:ecs:{ACCOUNT_REGION}:task-definition/{ref}"
+        listed = self.ecs.list_task_definitions(familyPrefix="list-b")["taskDefinitionArns"]
+        self.assertEqual(listed, [arn("list-b:1"), arn("list-b:3")])
+        listed = self.ecs.list_task_definitions(familyPrefix="list-b", status="INACTIVE")["taskDefinitionArns"]
+        self.assertEqual(listed, [arn("list-b:2")])
+        listed = self.ecs.list_task_definitions(familyPrefix="list-b", sort="DESC")["taskDefinitionArns"]
+        self.assertEqual(listed, [arn("list-b:3"), arn("list-b:1")])
+        page = self.ecs.list_task_definitions(familyPrefix="list-b", maxResults=1)
+        self.assertEqual(page["taskDefinitionArns"], [arn("list-b:1")])
+        rest = self.ecs.list_task_definitions(familyPrefix="list-b", nextToken=page["nextToken"])
+        self.assertEqual(rest["taskDefinitionArns"], [arn("list-b:3")])
+        self.assertNotIn("nextToken", rest)
+        families = self.ecs.list_task_definition_families(familyPrefix="list-")["families"]
+        self.assertEqual(families, ["list-a", "list-b"])
+        self.ecs.deregister_task_definition(taskDefinition="list-a:1")
+        self.assertEqual(self.ecs.list_task_definition_families(familyPrefix="list-")["families"], ["list-b"])
+        self.assertEqual(self.ecs.list_task_definition_families(familyPrefix="list-", status="INACTIVE")["families"],
+                         ["list-a"])
+        self.assertEqual(self.ecs.list_task_definition_families(familyPrefix="list-", status="ALL")["families"],
+                         ["list-a", "list-b"])
+
+    def test_validation(self):
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="dup",
+                                    containerDefinitions=[container(), container()])[0], "ClientException")
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="bad family",
+                                    containerDefinitions=[container()])[0], "ClientException")
+        code, message = self.error(self.ecs.register_task_definition, family="fg", requiresCompatibilities=["FARGATE"],
+                                   networkMode="awsvpc", containerDefinitions=[container()])
+        self.assertEqual((code, message), ("ClientException", "Fargate requires that 'cpu' be defined at the task level."))
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="noess",
+                                    containerDefinitions=[container(essential=False)])[0], "ClientException")
+
+    def test_run_task_checks_the_launch_type_and_network(self):
+        self.ecs.register_task_definition(family="bridge", containerDefinitions=[container()])
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="bridge", launchType="FARGATE"),
+                         ("InvalidParameterException", "Task definition does not support launch_type FARGATE."))
+        self.ecs.register_task_definition(family="vpc", networkMode="awsvpc", containerDefinitions=[container()])
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="vpc"),
+                         ("InvalidParameterException",
+                          "Network Configuration must be provided when networkMode 'awsvpc' is specified."))
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="vpc", count=0, networkConfiguration={
+            "awsvpcConfiguration": {"subnets": ["subnet-1"]}})[0], "InvalidParameterException")
+        overrides = {"containerOverrides": [{"name": "other"}]}
+        self.assertEqual(self.error(self.ecs.run_task, taskDefinition="bridge", overrides=overrides)[0],
+                         "InvalidParameterException")
+
+    def test_tags(self):
+        arn = self.ecs.register_task_definition(family="tagged", containerDefinitions=[container()])[
+            "taskDefinition"]["taskDefinitionArn"]
+        self.ecs.tag_resource(resourceArn=arn, tags=[{"key": "a", "value": "1"}, {"key": "b", "value": "2"}])
+        self.ecs.tag_resource(resourceArn=arn, tags=[{"key": "a", "value": "3"}])
+        self.ecs.untag_resource(resourceArn=arn, tagKeys=["b"])
+        self.assertEqual(self.ecs.list_tags_for_resource(resourceArn=arn)["tags"], [{"key": "a", "value": "3"}])
+
+    def test_through_the_cli(self):
+        containers = json.dumps([container()])
+        out = self.aws("register-task-definition", "--family", "cli", "--container-definitions", containers)
+        self.assertEqual(out["taskDefinition"]["taskDefinitionArn"], f"arn:aws:ecs:{ACCOUNT_REGION}:task-definition/cli:1")
+        self.assertEqual(self.aws("list-task-definitions", "--family-prefix", "cli")["taskDefinitionArns"],
+                         [f"arn:aws:ecs:{ACCOUNT_REGION}:task-definition/cli:1"])
+        self.assertEqual(self.aws("create-cluster", "--cluster-name", "cli")["cluster"]["clusterName"], "cli")
+        self.assertIn(f"arn:aws:ecs:{ACCOUNT_REGION}:cluster/cli", self.aws("list-clusters")["clusterArns"])
+
+
+if __name__ == "__main__":
+    unittest.main()
