@@ -837,6 +837,13 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
         co_return co_await await_token(l, p, sc, t, fields);
     }
 
+    if (sync) {
+        // As for callbacks, AWS records the started job before waiting for it.
+        json submitted = fields;
+        submitted["output"] = result.dump();
+        submitted["outputDetails"] = {{"truncated", false}};
+        record(l, t, "TaskSubmitted", "taskSubmittedEventDetails", submitted);
+    }
     if (r.pattern.rfind("sync", 0) == 0 && service == "states" && operation == "StartExecution") {
         // .sync / .sync:2: wait for the child execution, answer with its description
         auto child = find_execution ? find_execution(result.value("ExecutionArn", "")) : nullptr;
