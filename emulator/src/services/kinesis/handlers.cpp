@@ -89,12 +89,8 @@ json hash_range_json(const hash_range& r) {
 
 json shard_json(const shard& sh) {
     json j = {{"ShardId", sh.id()}, {"HashKeyRange", hash_range_json(sh.range)}};
-    if (sh.parent)
-        j["ParentShardId"] =
-            "shardId-" + std::string(12 - std::to_string(*sh.parent).size(), '0') + std::to_string(*sh.parent);
-    if (sh.adjacent_parent)
-        j["AdjacentParentShardId"] = "shardId-" + std::string(12 - std::to_string(*sh.adjacent_parent).size(), '0') +
-                                     std::to_string(*sh.adjacent_parent);
+    if (sh.parent) j["ParentShardId"] = shard_id(*sh.parent);
+    if (sh.adjacent_parent) j["AdjacentParentShardId"] = shard_id(*sh.adjacent_parent);
     json range = {{"StartingSequenceNumber", sh.starting_sequence()}};
     if (!sh.open()) range["EndingSequenceNumber"] = sh.ending_sequence();
     j["SequenceNumberRange"] = std::move(range);
@@ -506,9 +502,8 @@ class service {
                                        shard_id + " in stream " + key.name + " under account " + key.account +
                                        " is invalid.");
             if (seq->shard_index != sh->index || seq->shard_created_s != sh->created_ms / 1000) {
-                shard other;
-                other.index = static_cast<int>(seq->shard_index);
-                throw invalid_argument("Invalid StartingSequenceNumber. It encodes " + other.id() +
+                throw invalid_argument("Invalid StartingSequenceNumber. It encodes " +
+                                       kinesis::shard_id(seq->shard_index) +
                                        ", while it was used in a call to a shard with " + shard_id);
             }
             counter = seq->counter + (type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
@@ -546,13 +541,8 @@ class service {
                                 " which is further in the future than the tolerated delay of 300000 milliseconds.");
         stream_key key{(*fields)[1], (*fields)[2], (*fields)[3]};
         auto* s = streams_.find(key);
-        auto shard_name = [&] {
-            shard probe;
-            probe.index = static_cast<int>(*index);
-            return probe.id();
-        };
         if (!s || s->created_ms != *created || *index >= static_cast<std::int64_t>(s->shards.size()))
-            throw aws_error("ResourceNotFoundException", "Shard " + shard_name() + " in stream " + key.name +
+            throw aws_error("ResourceNotFoundException", "Shard " + shard_id(*index) + " in stream " + key.name +
                                                              " under account " + key.account + " does not exist");
         (void)ctx;
         int limit = in.value("Limit", 10000);

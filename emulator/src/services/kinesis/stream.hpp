@@ -20,6 +20,9 @@ struct record {
     std::string data;
 };
 
+// "shardId-" and the index in twelve digits, as AWS names shards.
+std::string shard_id(std::int64_t index);
+
 struct shard {
     int index = 0;
     std::optional<int> parent, adjacent_parent;
@@ -30,7 +33,7 @@ struct shard {
     std::deque<record> records;             // oldest first; the trimmed ones are gone
     std::vector<int> children;
 
-    std::string id() const;
+    std::string id() const { return shard_id(index); }
     bool open() const { return !closed_ms; }
     sequence sequence_of(std::uint64_t counter, std::int64_t arrival_ms) const {
         return {created_ms / 1000, index, counter, arrival_ms};

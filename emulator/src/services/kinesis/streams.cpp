@@ -14,9 +14,9 @@ namespace eddy::kinesis {
 
 namespace asio = boost::asio;
 
-std::string shard::id() const {
+std::string shard_id(std::int64_t index) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "shardId-%012d", index);
+    std::snprintf(buf, sizeof buf, "shardId-%012lld", static_cast<long long>(index));
     return buf;
 }
 
