@@ -12,7 +12,9 @@ clock_timer::clock_timer(const eddy::clock& clock, asio::any_io_executor executo
     moves_ = clock_.on_move([this] { timer_.cancel(); });
 }
 
-clock_timer::~clock_timer() { clock_.forget(moves_); }
+clock_timer::~clock_timer() {
+    clock_.forget(moves_);
+}
 
 asio::awaitable<bool> clock_timer::wait_until(eddy::clock::time_point at) {
     cancelled_ = false;
