@@ -222,11 +222,7 @@ struct server::impl {
         json services = json::object();
         for (auto& s : protocol::services())
             services[std::string(s.id)] = calls.implements(s.id) ? "running" : "not implemented";
-        json body = {{"version", EDDY_VERSION}, {"edition", "eddy"}, {"services", services}};
-        wire_response out;
-        out.set_header("Content-Type", "application/json");
-        out.body = body.dump();
-        return out;
+        return json_response(200, {{"version", EDDY_VERSION}, {"edition", "eddy"}, {"services", services}});
     }
 
     static wire_response json_response(int status, const json& body) {

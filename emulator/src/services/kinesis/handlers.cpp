@@ -188,10 +188,7 @@ class service {
                 throw invalid_argument("ShardCount must be provided for a stream in the PROVISIONED mode.");
             shards = in["ShardCount"].get<int>();
         } else {
-            int on_demand = 0;
-            for (auto* s : streams_.list(ctx.account, ctx.region))
-                on_demand += s->mode == "ON_DEMAND";
-            if (on_demand >= on_demand_stream_limit)
+            if (on_demand_streams(ctx) >= on_demand_stream_limit)
                 throw aws_error("LimitExceededException",
                                 "This request would exceed the limit of " + std::to_string(on_demand_stream_limit) +
                                     " on-demand streams for the account " + ctx.account + " in " + ctx.region + ".");
@@ -806,13 +803,17 @@ class service {
         return json::object();
     }
 
-    json describe_limits(request_context& ctx, const json&) {
-        int on_demand = 0;
+    int on_demand_streams(const request_context& ctx) {
+        int n = 0;
         for (auto* s : streams_.list(ctx.account, ctx.region))
-            on_demand += s->mode == "ON_DEMAND";
+            n += s->mode == "ON_DEMAND";
+        return n;
+    }
+
+    json describe_limits(request_context& ctx, const json&) {
         return {{"ShardLimit", shard_limit},
                 {"OpenShardCount", streams_.open_shards(ctx.account, ctx.region)},
-                {"OnDemandStreamCount", on_demand},
+                {"OnDemandStreamCount", on_demand_streams(ctx)},
                 {"OnDemandStreamCountLimit", on_demand_stream_limit}};
     }
 
