@@ -29,6 +29,19 @@ def setUpModule():
         raise unittest.SkipTest(reason)
 
 
+def task_network_address(container_id):
+    """The address of the network namespace a Docker container of a task runs in."""
+    inspect = lambda ref: json.loads(subprocess.run(["docker", "inspect", ref], capture_output=True, text=True,
+                                                    check=True).stdout)[0]
+    mode = inspect(container_id)["HostConfig"]["NetworkMode"]
+    assert mode.startswith("container:"), mode
+    holder = inspect(mode[len("container:"):])
+    assert holder["Config"]["Labels"]["eddy.role"] == "task-network", holder["Config"]["Labels"]
+    addresses = [n["IPAddress"] for n in holder["NetworkSettings"]["Networks"].values()]
+    assert len(addresses) == 1, addresses
+    return addresses[0]
+
+
 class TaskLifecycle(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -167,10 +180,8 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(details["privateIPv4Address"], ip)
         self.assertEqual(running["attachments"][0]["status"], "ATTACHED")
         if RUNTIME == "docker":
-            inspected = subprocess.run(["docker", "inspect", running["containers"][0]["runtimeId"]],
-                                       capture_output=True, text=True).stdout
-            networks = json.loads(inspected)[0]["NetworkSettings"]["Networks"]
-            self.assertEqual([n["IPAddress"] for n in networks.values()], [ip])
+            # The container joins its task's network namespace, which holds the address.
+            self.assertEqual(task_network_address(running["containers"][0]["runtimeId"]), ip)
         else:
             self.assertEqual(ip, "127.0.0.1")
         base = f"{self.eddy.endpoint}/_eddy/ecs/metadata/{task_id}/app"
@@ -238,6 +249,32 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(by_name["app"]["exitCode"], 0)
         self.assertEqual(by_name["sidecar"]["exitCode"], 143)
         self.assertEqual(done["stopCode"], "EssentialContainerExited")
+
+    def test_awsvpc_containers_share_the_task_address_and_bridge_containers_do_not(self):
+        sidecar = {"name": "sidecar", "image": HELLO, "essential": False,
+                   "environment": [{"name": "SLEEP_SECONDS", "value": "30"}]}
+        register_hello(self.ecs, family="shared", environment=[("SLEEP_SECONDS", "30")], extra_containers=[sidecar])
+        self.ecs.register_task_definition(family="bridged", networkMode="bridge", containerDefinitions=[
+            {"name": name, "image": HELLO, "memory": 64, "environment": [{"name": "SLEEP_SECONDS", "value": "30"}]}
+            for name in ("app", "sidecar")])
+        shared = run(self.ecs, "shared")[0]["taskArn"]
+        bridged = self.ecs.run_task(taskDefinition="bridged", launchType="EC2")["tasks"][0]["taskArn"]
+        addresses = {}
+        for arn in (shared, bridged):
+            running, _ = wait_for(self.ecs, arn, "RUNNING")
+            addresses[arn] = [c["networkInterfaces"][0]["privateIpv4Address"] for c in running["containers"]]
+            if RUNTIME == "docker":
+                self.assertEqual([task_network_address(c["runtimeId"]) for c in running["containers"]],
+                                 addresses[arn])
+        self.ecs.stop_task(task=shared)
+        self.ecs.stop_task(task=bridged)
+        if RUNTIME == "docker":
+            self.assertEqual(len(set(addresses[shared])), 1, addresses)
+            self.assertEqual(len(set(addresses[bridged])), 2, addresses)
+        else:
+            self.assertEqual(addresses[shared] + addresses[bridged], ["127.0.0.1"] * 4)
+        for arn in (shared, bridged):
+            wait_for(self.ecs, arn, "STOPPED")
 
     def test_depends_on_complete_starts_after_the_dependency_ended(self):
         init = {"name": "init", "image": HELLO, "essential": False,

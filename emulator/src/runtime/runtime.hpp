@@ -57,6 +57,9 @@ struct container_spec {
     int memory_reservation_mib = 0;             // soft limit; 0: none
     std::vector<std::string> network_aliases;   // service-discovery names on eddy's network
     std::vector<port_mapping> ports;
+    // The task network (task_network::id) the container joins; empty: a network
+    // namespace of its own. Joined containers take no aliases and publish no ports.
+    std::string task_network;
     std::chrono::seconds stop_timeout{30};  // SIGTERM to SIGKILL, for stop() and shutdown
 
     // Called for every complete line, in order per stream, until the container ends.
@@ -70,6 +73,13 @@ struct started_container {
     std::string id;
     // Its address on eddy's network (127.0.0.1 for host processes); empty when the
     // container ended before its address could be read (Docker releases it at exit).
+    std::string ip;
+};
+
+// One task's network namespace and address, shared by the task's containers (ECS's
+// awsvpc mode: one interface per task; its containers reach each other on localhost).
+struct task_network {
+    std::string id;  // what container_spec::task_network names; empty on the process backend
     std::string ip;
 };
 
@@ -117,6 +127,13 @@ class backend {
     virtual boost::asio::awaitable<network_info> ensure_network() = 0;
     // Whether the image is there to run (Docker never pulls: no registry is reachable).
     virtual boost::asio::awaitable<bool> image_exists(std::string image) = 0;
+    // A task's network, to open before its containers start and close after they are
+    // removed. warm_up() tells the backend tasks are coming (ECS calls it when a task
+    // definition is registered and after a task's containers started): the Docker
+    // backend then tops up the few it keeps ready.
+    virtual void warm_up() = 0;
+    virtual boost::asio::awaitable<task_network> open_task_network() = 0;
+    virtual boost::asio::awaitable<void> close_task_network(std::string id) = 0;
     // Creates and starts a container; returns once it runs. Throws runtime::error
     // (image_not_found when the image is missing locally).
     virtual boost::asio::awaitable<started_container> start(container_spec spec) = 0;

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "runtime/docker/client.hpp"
 #include "runtime/docker/frames.hpp"
+#include "runtime/docker/sandboxes.hpp"
 #include "runtime/event.hpp"
 #include "runtime/lines.hpp"
 
@@ -97,7 +98,8 @@ class docker_backend final : public backend {
           instance_(std::move(instance)),
           network_name_("eddy-" + instance_),
           run_(random_hex(12)),
-          events_open_(ex) {}
+          events_open_(ex),
+          sandboxes_(ex, client_, "eddy-" + instance_ + "-net-", own_labels()) {}
 
     // Background streams may outlive the backend on a still-running io_context (tests):
     // they are closed here and check `alive` before touching the backend again.
@@ -154,6 +156,30 @@ class docker_backend final : public backend {
         co_return info;
     }
 
+    void warm_up() override {
+        auto alive = alive_;
+        asio::co_spawn(
+            ex_,
+            [this, alive]() -> asio::awaitable<void> {
+                try {
+                    auto net = co_await ensure_network();
+                    if (*alive) sandboxes_.warm_up(net.name);
+                } catch (const std::exception& e) {
+                    if (*alive) log::warn(std::string("runtime: ") + e.what());
+                }
+            },
+            asio::detached);
+    }
+
+    asio::awaitable<task_network> open_task_network() override {
+        auto net = co_await ensure_network();
+        co_return co_await sandboxes_.take(net.name);
+    }
+
+    asio::awaitable<void> close_task_network(std::string id) override {
+        if (!id.empty()) co_await sandboxes_.release(std::move(id));
+    }
+
     asio::awaitable<bool> image_exists(std::string image) override {
         auto r = co_await client_.request("GET", "/images/" + image_path(image) + "/json");
         if (r.status == 200) co_return true;
@@ -173,6 +199,7 @@ class docker_backend final : public backend {
         if (r.status == 409) throw error(error::kind::conflict, r.message());
         if (r.status != 201) throw error(error::kind::engine, "cannot create container: " + r.message());
         auto id = r.json().value("Id", "");
+        bool joined = !spec.task_network.empty();
 
         auto w = std::make_shared<watched>();
         w->id = id;
@@ -192,6 +219,7 @@ class docker_backend final : public backend {
 
         started_container started;
         started.id = id;
+        if (joined) co_return started;  // the address is the task network's
         auto i = co_await client_.request("GET", "/containers/" + id + "/json");
         if (i.status == 200) {
             auto j = i.json();
@@ -285,6 +313,7 @@ class docker_backend final : public backend {
         }
         co_await run_all(ex_, std::move(tasks));
         containers_.clear();
+        co_await sandboxes_.shutdown();
         if (events_) events_->cancel();
         if (network_) {
             co_await client_.request("DELETE", "/networks/" + url_encode(network_name_));
@@ -331,7 +360,9 @@ class docker_backend final : public backend {
         body["Labels"] = labels;
         body["StopTimeout"] = spec.stop_timeout.count();
         json host;
-        host["NetworkMode"] = net.name;
+        // A container joining its task's network namespace has no endpoint of its own.
+        bool joined = !spec.task_network.empty();
+        host["NetworkMode"] = joined ? "container:" + spec.task_network : net.name;
         if (spec.cpu_shares > 0) host["CpuShares"] = std::max(spec.cpu_shares, 2);
         if (spec.cpus > 0) host["NanoCpus"] = static_cast<std::int64_t>(std::llround(spec.cpus * 1e9));
         if (spec.memory_mib > 0) host["Memory"] = static_cast<std::int64_t>(spec.memory_mib) * 1024 * 1024;
@@ -350,9 +381,10 @@ class docker_backend final : public backend {
                 bindings[key].push_back(b);
             }
         }
-        if (!exposed.empty()) body["ExposedPorts"] = exposed;
-        if (!bindings.empty()) host["PortBindings"] = bindings;
+        if (!exposed.empty() && !joined) body["ExposedPorts"] = exposed;
+        if (!bindings.empty() && !joined) host["PortBindings"] = bindings;
         body["HostConfig"] = host;
+        if (joined) return body;
         json endpoint;
         endpoint["Aliases"] = spec.network_aliases;
         body["NetworkingConfig"]["EndpointsConfig"][net.name] = endpoint;
@@ -500,6 +532,7 @@ class docker_backend final : public backend {
     event events_open_;
     bool stopping_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    sandboxes sandboxes_;
 };
 
 }  // namespace

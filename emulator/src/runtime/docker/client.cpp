@@ -68,7 +68,8 @@ asio::awaitable<socket_type> connect(asio::any_io_executor ex, const engine_addr
 }
 
 http::request<http::string_body> make_request(std::string_view method, const std::string& target,
-                                              const engine_address& address, const std::string* body) {
+                                              const engine_address& address, const std::string* body,
+                                              std::string_view content_type = "application/json") {
     http::request<http::string_body> req;
     req.method(http::string_to_verb(method));
     req.target(target);
@@ -76,7 +77,7 @@ http::request<http::string_body> make_request(std::string_view method, const std
     req.set(http::field::host, address.unix_socket ? std::string("docker") : address.host);
     req.set(http::field::user_agent, "eddy");
     if (body) {
-        req.set(http::field::content_type, "application/json");
+        req.set(http::field::content_type, content_type);
         req.body() = *body;
     }
     req.prepare_payload();
@@ -126,7 +127,8 @@ asio::awaitable<void> engine_client::negotiate(std::chrono::seconds limit) {
 }
 
 asio::awaitable<engine_client::response> engine_client::send(std::string_view method, std::string target,
-                                                             const std::string* body, std::chrono::seconds limit) {
+                                                             const std::string* body, std::chrono::seconds limit,
+                                                             std::string_view content_type) {
     auto socket = std::make_shared<socket_type>(co_await connect(ex_, address_));
     // An engine that stops answering fails the request instead of hanging its caller;
     // the watchdog owns the socket too, so it may fire after this frame is gone.
@@ -144,7 +146,7 @@ asio::awaitable<engine_client::response> engine_client::send(std::string_view me
                                                     target + " within " + std::to_string(limit.count()) + " s"
                                               : std::string(what) + " the Docker engine failed: " + ec.message());
     };
-    auto req = make_request(method, target, address_, body);
+    auto req = make_request(method, target, address_, body, content_type);
     auto [wec, written] = co_await http::async_write(*socket, req, asio::as_tuple(asio::use_awaitable));
     if (wec) throw failed("writing to", wec);
     beast::flat_buffer buffer;
@@ -168,6 +170,13 @@ asio::awaitable<engine_client::response> engine_client::request(std::string_view
     std::string text;
     if (body) text = body->dump();
     co_return co_await send(method, version_ + target, body ? &text : nullptr, limit);
+}
+
+asio::awaitable<engine_client::response> engine_client::upload(std::string_view method, std::string target,
+                                                               std::string body, std::string_view content_type,
+                                                               std::chrono::seconds limit) {
+    co_await negotiate(limit);
+    co_return co_await send(method, version_ + target, &body, limit, content_type);
 }
 
 asio::awaitable<bool> engine_client::ping() {

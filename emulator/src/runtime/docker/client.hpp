@@ -47,6 +47,10 @@ class engine_client {
     boost::asio::awaitable<response> request(std::string_view method, std::string target,
                                              const nlohmann::json* body = nullptr,
                                              std::chrono::seconds limit = std::chrono::seconds(60));
+    // A request whose body is `body` as it is (an archive for POST /images/create).
+    boost::asio::awaitable<response> upload(std::string_view method, std::string target, std::string body,
+                                            std::string_view content_type,
+                                            std::chrono::seconds limit = std::chrono::seconds(60));
     // Streams a response body: `on_open(status)` once the header is in, then
     // `on_bytes` for each piece of the (de-chunked) body until the engine ends it
     // or `control->cancel()` is called. Returns the HTTP status.
@@ -62,7 +66,8 @@ class engine_client {
   private:
     boost::asio::awaitable<void> negotiate(std::chrono::seconds limit);
     boost::asio::awaitable<response> send(std::string_view method, std::string target, const std::string* body,
-                                          std::chrono::seconds limit);
+                                          std::chrono::seconds limit,
+                                          std::string_view content_type = "application/json");
 
     boost::asio::any_io_executor ex_;
     engine_address address_;

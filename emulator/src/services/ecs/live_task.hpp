@@ -35,8 +35,11 @@ struct live_task {
 
     std::string account, region;
     std::vector<container> containers;  // in the task definition's order
-    bool stopping = false;              // desiredStatus is STOPPED
-    bool launched = false;              // the launch coroutine has done all it will
+    // The runtime's task networks it opened (one in awsvpc mode, one per container
+    // otherwise), closed after the containers are removed.
+    std::vector<std::string> networks;
+    bool stopping = false;  // desiredStatus is STOPPED
+    bool launched = false;  // the launch coroutine has done all it will
     bool finished = false;
     // Woken (cancelled) whenever a container exits: dependsOn COMPLETE/SUCCESS waits on it.
     boost::asio::steady_timer changed;

@@ -2,6 +2,7 @@
 // or family alone (its latest ACTIVE revision). Deregistering makes a revision INACTIVE;
 // it stays describable, as on AWS.
 #include "core/ids.hpp"
+#include "runtime/runtime.hpp"
 #include "services/ecs/errors.hpp"
 #include "services/ecs/service.hpp"
 
@@ -142,6 +143,7 @@ json service::register_task_definition(request_context& ctx, const json& input) 
     doc["tags"] = input.value("tags", json::array());
     revisions[revision] = doc;
     store_.put("task-definition", doc["taskDefinitionArn"].get<std::string>(), doc);
+    if (runtime_) runtime_->warm_up();  // tasks are likely to follow: have their networks ready
     json out = {{"taskDefinition", doc}, {"tags", doc["tags"]}};
     out["taskDefinition"].erase("tags");
     return out;

@@ -18,6 +18,10 @@
 #include <algorithm>
 #include <random>
 
+// GCC 12 misreads Asio's recycled coroutine frames (aligned_alloc, then the frame's
+// own operator delete) as a mismatched pair once these coroutines are inlined.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 namespace eddy::ecs {
 
 namespace asio = boost::asio;
@@ -364,6 +368,18 @@ asio::awaitable<void> service::launch(std::string arn) {
         logs_->ensure_stream(live->account, lc.log_region, lc.log_group, lc.log_stream, now);
     }
 
+    // awsvpc: one address for the task, which all its containers share; otherwise
+    // (bridge) each container gets a network namespace of its own as it starts.
+    bool shared_network = definition.value("networkMode", std::string()) == "awsvpc";
+    runtime::task_network task_network;
+    if (shared_network && !live->stopping) try {
+            task_network = co_await runtime_->open_task_network();
+            live->networks.push_back(task_network.id);
+        } catch (const std::exception& e) {
+            fail(std::string("ResourceInitializationError: unable to create the task's network interface: ") +
+                 e.what());
+        }
+
     std::string endpoint = "http://" + network.gateway + ":" + std::to_string(calls_.port());
     for (auto index : start_order(definitions)) {
         if (live->stopping) break;
@@ -449,6 +465,12 @@ asio::awaitable<void> service::launch(std::string arn) {
         };
 
         try {
+            auto network = task_network;
+            if (!shared_network) {
+                network = co_await runtime_->open_task_network();
+                live->networks.push_back(network.id);
+            }
+            spec.task_network = network.id;
             auto started = co_await runtime_->start(std::move(spec));
             auto& t = tasks_.at(arn);
             auto& c = t["containers"][index];
@@ -457,7 +479,7 @@ asio::awaitable<void> service::launch(std::string arn) {
             lc.started = true;
             c["runtimeId"] = started.id;
             if (!lc.exited) c["lastStatus"] = "RUNNING";
-            auto ip = started.ip.empty() ? std::string("127.0.0.1") : started.ip;
+            auto ip = !network.ip.empty() ? network.ip : !started.ip.empty() ? started.ip : std::string("127.0.0.1");
             json nic = {{"attachmentId", t["attachments"].empty() ? json(new_uuid()) : t["attachments"][0]["id"]},
                         {"privateIpv4Address", ip}};
             c["networkInterfaces"] = json::array({nic});
@@ -498,6 +520,7 @@ asio::awaitable<void> service::launch(std::string arn) {
     }
     save_task(task);
     live->launched = true;
+    runtime_->warm_up();  // replaces the networks this task took, now that its containers have started
     if (live->stopping)
         asio::co_spawn(executor_, stop_containers(arn),
                        [arn](std::exception_ptr e) { log_failure("stopping " + arn, e); });
@@ -577,6 +600,12 @@ void service::finish(const std::string& arn) {
                 } catch (const std::exception& e) {
                     log::warn("ecs: cannot remove container " + c.runtime_id + ": " + e.what());
                 }
+        for (auto& id : live->networks)
+            try {
+                co_await self->runtime_->close_task_network(id);
+            } catch (const std::exception& e) {
+                log::warn("ecs: cannot remove a network of " + arn + ": " + e.what());
+            }
         auto& t = self->tasks_.at(arn);
         t["lastStatus"] = "STOPPED";
         t["version"] = t.value("version", 0) + 1;

@@ -129,6 +129,58 @@ TEST_CASE("docker runtime: hello-task runs on eddy's network; its lines and exit
     CHECK(inspect(io, client, "/networks/" + net.name).is_null());
 }
 
+TEST_CASE("docker runtime: task networks are kept ready, joined by a task's containers, and removed") {
+    if (!engine_ready()) return;
+    asio::io_context io;
+    auto inst = instance("tasknet");
+    auto backend = dk::make_backend(io.get_executor(), address(), inst);
+    dk::engine_client client(io.get_executor(), address());
+    auto list_ready = [&] {
+        auto filter = dk::url_encode(R"({"label":["eddy.instance=)" + inst + R"(","eddy.role=task-network"]})");
+        return run(io, client.request("GET", "/containers/json?filters=" + filter)).json();
+    };
+
+    // warm_up() starts the sandboxes in the background, from the embedded eddy/pause image.
+    backend->warm_up();
+    REQUIRE(run_until(io, [&] { return list_ready().size() == 2; }));
+    for (auto& c : list_ready())
+        CHECK(c.value("Image", "").starts_with("eddy/pause:"));
+
+    auto net = run(io, backend->ensure_network());
+    auto taken = run(io, backend->open_task_network());
+    CHECK_FALSE(taken.id.empty());
+    auto sandbox = inspect(io, client, "/containers/" + taken.id + "/json");
+    CHECK(sandbox["State"].value("Running", false));
+    CHECK(sandbox["NetworkSettings"]["Networks"][net.name].value("IPAddress", "") == taken.ip);
+    // The one taken is replaced at the next warm_up(): two stay ready beside it.
+    CHECK(list_ready().size() == 2);
+    backend->warm_up();
+    REQUIRE(run_until(io, [&] { return list_ready().size() == 3; }));
+
+    // Containers joined to it run in its namespace, with no endpoint of their own.
+    recorder a, b;
+    auto spec_a = hello_spec(inst + "-a", {"0", "2"});
+    spec_a.task_network = taken.id;
+    a.attach(spec_a);
+    auto started = run(io, backend->start(std::move(spec_a)));
+    CHECK(started.ip.empty());  // the address is the task network's
+    auto c = inspect(io, client, "/containers/" + started.id + "/json");
+    CHECK(c["HostConfig"].value("NetworkMode", "") == "container:" + taken.id);
+    auto spec_b = hello_spec(inst + "-b", {"0", "0"});
+    spec_b.task_network = taken.id;
+    b.attach(spec_b);
+    run(io, backend->start(std::move(spec_b)));
+    REQUIRE(run_until(io, [&] { return a.exit.has_value() && b.exit.has_value(); }));
+    CHECK(a.exit->exit_code == 0);
+    CHECK(b.exit->exit_code == 0);
+
+    run(io, backend->close_task_network(taken.id));
+    CHECK(inspect(io, client, "/containers/" + taken.id + "/json").is_null());
+    run(io, backend->shutdown(std::chrono::seconds(1)));
+    CHECK(list_ready().empty());
+    CHECK(inspect(io, client, "/networks/" + net.name).is_null());
+}
+
 TEST_CASE("docker runtime: stop delivers SIGTERM, kill its signal; a missing image is detected") {
     if (!engine_ready()) return;
     asio::io_context io;
