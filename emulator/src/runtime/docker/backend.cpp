@@ -163,6 +163,8 @@ class docker_backend final : public backend {
             [this, alive]() -> asio::awaitable<void> {
                 try {
                     auto net = co_await ensure_network();
+                    if (!*alive) co_return;
+                    co_await ensure_events();  // a ready sandbox that dies is dropped
                     if (*alive) sandboxes_.warm_up(net.name);
                 } catch (const std::exception& e) {
                     if (*alive) log::warn(std::string("runtime: ") + e.what());
@@ -435,6 +437,7 @@ class docker_backend final : public backend {
     void on_event(const json& e) {
         if (e.value("Action", "") != "die") return;
         auto id = e.contains("Actor") ? e["Actor"].value("ID", "") : "";
+        sandboxes_.died(id);
         auto it = containers_.find(id);
         if (it == containers_.end()) return;
         auto& w = it->second;

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <random>
 
 // GCC 12 misreads Asio's recycled coroutine frames as mismatched new/delete once inlined.
@@ -85,6 +86,13 @@ asio::awaitable<task_network> sandboxes::take(std::string network) {
         out = co_await create(network);
     }
     co_return out;
+}
+
+void sandboxes::died(const std::string& id) {
+    auto it = std::find_if(ready_.begin(), ready_.end(), [&](const task_network& n) { return n.id == id; });
+    if (it == ready_.end()) return;
+    ready_.erase(it);
+    asio::co_spawn(ex_, release(id), asio::detached);
 }
 
 asio::awaitable<void> sandboxes::release(std::string id) {

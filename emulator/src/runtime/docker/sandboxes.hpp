@@ -38,6 +38,8 @@ class sandboxes {
     // refilled by the next warm_up(), not here: a refill started now would compete
     // with the engine starting the task's own containers.
     boost::asio::awaitable<task_network> take(std::string network);
+    // A container ended: if it was a ready sandbox, it is no longer handed out.
+    void died(const std::string& id);
     // Removes a sandbox (its task's containers are gone).
     boost::asio::awaitable<void> release(std::string id);
     // Removes every sandbox, ready or in use; no new ones are made after it.

@@ -174,6 +174,17 @@ TEST_CASE("docker runtime: task networks are kept ready, joined by a task's cont
     CHECK(a.exit->exit_code == 0);
     CHECK(b.exit->exit_code == 0);
 
+    // A ready one that dies is not handed out: the next one taken is another, running.
+    std::string doomed;
+    for (auto& c : list_ready())  // the running sandboxes: the one taken and two ready
+        if (c.value("Id", "") != taken.id) doomed = c.value("Id", "");
+    run(io, client.request("POST", "/containers/" + doomed + "/kill"));
+    REQUIRE(run_until(io, [&] { return list_ready().size() == 2; }));
+    auto next = run(io, backend->open_task_network());
+    CHECK(next.id != doomed);
+    CHECK(inspect(io, client, "/containers/" + next.id + "/json")["State"].value("Running", false));
+    run(io, backend->close_task_network(next.id));
+
     run(io, backend->close_task_network(taken.id));
     CHECK(inspect(io, client, "/containers/" + taken.id + "/json").is_null());
     run(io, backend->shutdown(std::chrono::seconds(1)));
