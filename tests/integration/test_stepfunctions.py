@@ -538,6 +538,34 @@ class Executions(StepFunctionsCase):
         standard = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
         self.assertError("StateMachineTypeNotSupported", sync.start_sync_execution, stateMachineArn=standard)
 
+    def test_express_executions_are_not_described_listed_or_stopped(self):
+        # AWS keeps no history of EXPRESS executions: the execution APIs refuse their ARNs
+        # (as AWS answers, recorded against it), ListExecutions refuses their machines.
+        arn = self.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1000, "End": True}}},
+                           type="EXPRESS")
+        execution = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        self.assertIn(":express:", execution)
+        gone = execution.rsplit(":", 1)[0] + ":00000000-0000-0000-0000-000000000000"
+        for target in (execution, gone):
+            for call in (self.sfn.describe_execution, self.sfn.get_execution_history, self.sfn.stop_execution,
+                         self.sfn.describe_state_machine_for_execution):
+                with self.assertRaises(ClientError) as cm:
+                    call(executionArn=target)
+                r = cm.exception.response
+                self.assertEqual(r["Error"]["Code"], "InvalidArn", call)
+                self.assertEqual(r["Error"]["Message"], "Invalid Arn: 'Resource type not valid in this context: express'")
+                self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 400)
+        with self.assertRaises(ClientError) as cm:
+            self.sfn.list_executions(stateMachineArn=arn)
+        r = cm.exception.response
+        self.assertEqual(r["Error"]["Code"], "StateMachineTypeNotSupported")
+        self.assertEqual(r["Error"]["Message"], "This operation is not supported by this type of state machine")
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 400)
+        # a STANDARD execution's ARN still answers
+        standard = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+        done = wait_done(self.sfn, self.sfn.start_execution(stateMachineArn=standard)["executionArn"])
+        self.assertEqual(done["status"], "SUCCEEDED")
+
     def test_retry_then_catch(self):
         r = self.run_machine(
             {
