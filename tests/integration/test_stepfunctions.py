@@ -682,6 +682,31 @@ class Clock(StepFunctionsCase):
         self.assertEqual((scheduled["resourceType"], scheduled["resource"], scheduled["timeoutInSeconds"]),
                          ("sqs", "sendMessage.waitForTaskToken", 20))
 
+    def test_sync_task_timeout_is_on_eddys_clock(self):
+        # a .sync task's TimeoutSeconds bounds its wait for the child, on eddy's clock
+        child = self.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1000, "End": True}}})
+        arn = self.machine(
+            {
+                "StartAt": "T",
+                "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                                 "Parameters": {"StateMachineArn": child}, "TimeoutSeconds": 30, "End": True}},
+            }
+        )
+        ex = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        wait_for(lambda: "TaskSubmitted" in [e["type"] for e in history(self.sfn, ex)])
+        advance(self.eddy, 29)
+        time.sleep(0.3)
+        self.assertEqual(self.sfn.describe_execution(executionArn=ex)["status"], "RUNNING")
+        advance(self.eddy, 1)
+        d = wait_done(self.sfn, ex)
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.Timeout"))
+        self.assertEqual([e["type"] for e in history(self.sfn, ex)][-2:], ["TaskTimedOut", "ExecutionFailed"])
+        # the child is not the task: it runs on until its own end
+        children = self.sfn.list_executions(stateMachineArn=child)["executions"]
+        self.assertEqual([c["status"] for c in children], ["RUNNING"])
+        advance(self.eddy, 1000)
+        self.assertEqual(wait_done(self.sfn, children[0]["executionArn"])["status"], "SUCCEEDED")
+
     def test_stop_during_map_wait(self):
         arn = self.machine(
             {
@@ -1005,6 +1030,44 @@ class Durability(unittest.TestCase):
                 eddy.stop()
             except Exception:
                 pass
+            shutil.rmtree(data, ignore_errors=True)
+
+    def test_start_execution_sync_resumes_after_kill9(self):
+        # the parent waits for the same child after a restart (no second child is started),
+        # and the child, durable too, carries on from its own checkpoint
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            child = sfn.create_state_machine(name="child", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "W", "States": {
+                    "W": {"Type": "Wait", "Seconds": 3, "Next": "P"},
+                    "P": {"Type": "Pass", "Parameters": {"got.$": "$.x"}, "End": True}}}))["stateMachineArn"]
+            parent = sfn.create_state_machine(name="parent", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "T", "States": {"T": {
+                    "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                    "Parameters": {"StateMachineArn": child, "Input": {"x.$": "$.x"}},
+                    "ResultSelector": {"status.$": "$.Status", "out.$": "$.Output"}, "End": True}}}))[
+                "stateMachineArn"]
+            ex = sfn.start_execution(stateMachineArn=parent, input='{"x": 7}')["executionArn"]
+            wait_for(lambda: "TaskSubmitted" in [e["type"] for e in history(sfn, ex)])
+            eddy.kill9()
+
+            eddy = Eddy(data_dir=data).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            self.assertEqual(sfn.describe_execution(executionArn=ex)["status"], "RUNNING")
+            d = wait_done(sfn, ex, timeout=15)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), {"status": "SUCCEEDED", "out": {"got": 7}})
+            children = sfn.list_executions(stateMachineArn=child)["executions"]
+            self.assertEqual([c["status"] for c in children], ["SUCCEEDED"])
+            types = [e["type"] for e in history(sfn, ex)]
+            self.assertEqual(types, ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted",
+                                     "TaskSubmitted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"])
+        finally:
+            if eddy:
+                eddy.stop()
             shutil.rmtree(data, ignore_errors=True)
 
 
