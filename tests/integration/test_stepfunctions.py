@@ -897,6 +897,22 @@ class Integrations(StepFunctionsCase):
         self.assertEqual(r["status"], "SUCCEEDED", r)
         self.assertEqual(json.loads(r["output"]), {"c": 1})
 
+    def test_start_execution_sync_of_an_express_child(self):
+        # the parent waits for an EXPRESS child too, though its ARN cannot be described
+        child = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"y.$": "$.x"},
+                                                               "End": True}}}, type="EXPRESS")
+        r = self.run_machine(
+            {
+                "StartAt": "T",
+                "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                                 "Parameters": {"StateMachineArn": child, "Input": {"x": 2}}, "End": True}},
+            }
+        )
+        self.assertEqual(r["status"], "SUCCEEDED", r)
+        out = json.loads(r["output"])
+        self.assertIn(":express:", out["ExecutionArn"])
+        self.assertEqual((out["Status"], json.loads(out["Output"])), ("SUCCEEDED", {"y": 2}))
+
 
 class Cli(StepFunctionsCase):
     def test_cli_round_trip(self):

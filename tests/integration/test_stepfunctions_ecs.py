@@ -226,7 +226,8 @@ class RunTaskWaitForTaskToken(unittest.TestCase):
                 self.definition, [{"Name": "TASK_TOKEN", "Value.$": "$$.Task.Token"}] + environment,
                 resource="arn:aws:states:::ecs:runTask.waitForTaskToken", **state)))["stateMachineArn"]
         execution = self.sfn.start_execution(stateMachineArn=arn, input=json.dumps(input))["executionArn"]
-        return execution, wait_done(self.sfn, execution)
+        # the container calls back within seconds; one that cannot would leave it waiting
+        return execution, wait_done(self.sfn, execution, timeout=40)
 
     def test_container_sends_success(self):
         execution, d = self.run_machine(
@@ -247,7 +248,7 @@ class RunTaskWaitForTaskToken(unittest.TestCase):
             name="callback-fail", roleArn=ROLE, definition=json.dumps(self.failing_machine()))["stateMachineArn"]
         execution = self.sfn.start_execution(stateMachineArn=arn,
                                              input=json.dumps({"why": "the input was empty"}))["executionArn"]
-        d = wait_done(self.sfn, execution)
+        d = wait_done(self.sfn, execution, timeout=40)
         self.assertEqual(d["status"], "SUCCEEDED", d)
         self.assertEqual(json.loads(d["output"])["caught"], {"Error": "Report.Broken", "Cause": "the input was empty"})
         failed = [e for e in events(self.sfn, execution) if e["type"] == "TaskFailed"]
