@@ -9,6 +9,12 @@
 // URL is then $ECS_CONTAINER_METADATA_URI_V4/task), it GETs it and prints the body
 // on one line after "fetched: ", so tests see what a workload reaches from inside.
 //
+// With TASK_TOKEN set (a Step Functions task token, e.g. from $$.Task.Token through a
+// containerOverrides environment), it completes that task before sleeping: it POSTs
+// AWSStepFunctions.SendTaskFailure with TASK_FAILURE_ERROR and TASK_FAILURE_CAUSE when
+// TASK_FAILURE_ERROR is set, else SendTaskSuccess with TASK_RESULT (a JSON text, default {}),
+// as JSON 1.0 to $AWS_ENDPOINT_URL, and prints "callback: <status line> <body>".
+//
 // On SIGTERM during the sleep it prints "hello-task: SIGTERM" and exits 143,
 // as a shell would, so StopTask tests can see the signal arrived; with
 // IGNORE_SIGTERM=1 it ignores SIGTERM, so only the SIGKILL after a stop timeout ends it.
@@ -40,8 +46,10 @@ long number(const char* text, long fallback) {
     return *end ? fallback : v;
 }
 
-// A plain HTTP/1.0 GET of http://<ipv4>:<port>/<path>; returns the body, or "error: ...".
-std::string http_get(const std::string& url) {
+// One plain HTTP/1.0 request to http://<ipv4>:<port>/<path>; returns the status line and the
+// body ("HTTP/1.1 200 OK {...}") or only the body, or "error: ...".
+std::string http_request(const std::string& url, const std::string& method = "GET", const std::string& headers = "",
+                         const std::string& content = "", bool with_status = false) {
     const std::string scheme = "http://";
     if (url.rfind(scheme, 0) != 0) return "error: not an http:// URL";
     auto rest = url.substr(scheme.size());
@@ -60,7 +68,9 @@ std::string http_get(const std::string& url) {
         if (fd >= 0) close(fd);
         return "error: cannot connect to " + authority;
     }
-    std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + authority + "\r\n\r\n";
+    std::string request = method + " " + path + " HTTP/1.0\r\nHost: " + authority + "\r\n" + headers;
+    if (!content.empty() || method == "POST") request += "Content-Length: " + std::to_string(content.size()) + "\r\n";
+    request += "\r\n" + content;
     if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
         close(fd);
         return "error: cannot send";
@@ -73,9 +83,51 @@ std::string http_get(const std::string& url) {
     auto body = response.find("\r\n\r\n");
     if (body == std::string::npos) return "error: no HTTP response";
     auto out = response.substr(body + 4);
+    if (with_status) out = response.substr(0, response.find("\r\n")) + " " + out;
     for (auto& c : out)
         if (c == '\n') c = ' ';
     return out;
+}
+
+std::string env_or(const char* name, const char* fallback) {
+    const char* v = std::getenv(name);
+    return v ? v : fallback;
+}
+
+// `text` as a JSON string literal.
+std::string json_string(const std::string& text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", c);
+            out += esc;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+// SendTaskSuccess or SendTaskFailure for TASK_TOKEN, as the AWS SDKs send them.
+std::string complete_task(const std::string& token) {
+    std::string operation, body;
+    if (std::getenv("TASK_FAILURE_ERROR")) {
+        operation = "SendTaskFailure";
+        body = "{\"taskToken\":" + json_string(token) + ",\"error\":" + json_string(env_or("TASK_FAILURE_ERROR", "")) +
+               ",\"cause\":" + json_string(env_or("TASK_FAILURE_CAUSE", "")) + "}";
+    } else {
+        operation = "SendTaskSuccess";
+        body = "{\"taskToken\":" + json_string(token) + ",\"output\":" + json_string(env_or("TASK_RESULT", "{}")) + "}";
+    }
+    std::string headers =
+        "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AWSStepFunctions." + operation + "\r\n";
+    auto endpoint = env_or("AWS_ENDPOINT_URL", "");
+    if (endpoint.empty() || endpoint.back() != '/') endpoint += '/';
+    return http_request(endpoint, "POST", headers, body, true);
 }
 
 }  // namespace
@@ -102,7 +154,11 @@ int main(int argc, char** argv) {
     if (url.empty() && std::getenv("FETCH_METADATA") && std::getenv("ECS_CONTAINER_METADATA_URI_V4"))
         url = std::string(std::getenv("ECS_CONTAINER_METADATA_URI_V4")) + "/task";
     if (!url.empty()) {
-        std::printf("fetched: %s\n", http_get(url).c_str());
+        std::printf("fetched: %s\n", http_request(url).c_str());
+        std::fflush(stdout);
+    }
+    if (const char* token = std::getenv("TASK_TOKEN"); token && *token) {
+        std::printf("callback: %s\n", complete_task(token).c_str());
         std::fflush(stdout);
     }
     std::fprintf(stderr, "hello-task: exiting with %ld after %ld s\n", exit_code, sleep_seconds);

@@ -538,6 +538,34 @@ class Executions(StepFunctionsCase):
         standard = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
         self.assertError("StateMachineTypeNotSupported", sync.start_sync_execution, stateMachineArn=standard)
 
+    def test_express_executions_are_not_described_listed_or_stopped(self):
+        # AWS keeps no history of EXPRESS executions: the execution APIs refuse their ARNs
+        # (as AWS answers, recorded against it), ListExecutions refuses their machines.
+        arn = self.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1000, "End": True}}},
+                           type="EXPRESS")
+        execution = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        self.assertIn(":express:", execution)
+        gone = execution.rsplit(":", 1)[0] + ":00000000-0000-0000-0000-000000000000"
+        for target in (execution, gone):
+            for call in (self.sfn.describe_execution, self.sfn.get_execution_history, self.sfn.stop_execution,
+                         self.sfn.describe_state_machine_for_execution):
+                with self.assertRaises(ClientError) as cm:
+                    call(executionArn=target)
+                r = cm.exception.response
+                self.assertEqual(r["Error"]["Code"], "InvalidArn", call)
+                self.assertEqual(r["Error"]["Message"], "Invalid Arn: 'Resource type not valid in this context: express'")
+                self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 400)
+        with self.assertRaises(ClientError) as cm:
+            self.sfn.list_executions(stateMachineArn=arn)
+        r = cm.exception.response
+        self.assertEqual(r["Error"]["Code"], "StateMachineTypeNotSupported")
+        self.assertEqual(r["Error"]["Message"], "This operation is not supported by this type of state machine")
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 400)
+        # a STANDARD execution's ARN still answers
+        standard = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+        done = wait_done(self.sfn, self.sfn.start_execution(stateMachineArn=standard)["executionArn"])
+        self.assertEqual(done["status"], "SUCCEEDED")
+
     def test_retry_then_catch(self):
         r = self.run_machine(
             {
@@ -653,6 +681,31 @@ class Clock(StepFunctionsCase):
         scheduled = [e for e in events if e["type"] == "TaskScheduled"][0]["taskScheduledEventDetails"]
         self.assertEqual((scheduled["resourceType"], scheduled["resource"], scheduled["timeoutInSeconds"]),
                          ("sqs", "sendMessage.waitForTaskToken", 20))
+
+    def test_sync_task_timeout_is_on_eddys_clock(self):
+        # a .sync task's TimeoutSeconds bounds its wait for the child, on eddy's clock
+        child = self.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1000, "End": True}}})
+        arn = self.machine(
+            {
+                "StartAt": "T",
+                "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                                 "Parameters": {"StateMachineArn": child}, "TimeoutSeconds": 30, "End": True}},
+            }
+        )
+        ex = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        wait_for(lambda: "TaskSubmitted" in [e["type"] for e in history(self.sfn, ex)])
+        advance(self.eddy, 29)
+        time.sleep(0.3)
+        self.assertEqual(self.sfn.describe_execution(executionArn=ex)["status"], "RUNNING")
+        advance(self.eddy, 1)
+        d = wait_done(self.sfn, ex)
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.Timeout"))
+        self.assertEqual([e["type"] for e in history(self.sfn, ex)][-2:], ["TaskTimedOut", "ExecutionFailed"])
+        # the child is not the task: it runs on until its own end
+        children = self.sfn.list_executions(stateMachineArn=child)["executions"]
+        self.assertEqual([c["status"] for c in children], ["RUNNING"])
+        advance(self.eddy, 1000)
+        self.assertEqual(wait_done(self.sfn, children[0]["executionArn"])["status"], "SUCCEEDED")
 
     def test_stop_during_map_wait(self):
         arn = self.machine(
@@ -844,6 +897,22 @@ class Integrations(StepFunctionsCase):
         self.assertEqual(r["status"], "SUCCEEDED", r)
         self.assertEqual(json.loads(r["output"]), {"c": 1})
 
+    def test_start_execution_sync_of_an_express_child(self):
+        # the parent waits for an EXPRESS child too, though its ARN cannot be described
+        child = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"y.$": "$.x"},
+                                                               "End": True}}}, type="EXPRESS")
+        r = self.run_machine(
+            {
+                "StartAt": "T",
+                "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                                 "Parameters": {"StateMachineArn": child, "Input": {"x": 2}}, "End": True}},
+            }
+        )
+        self.assertEqual(r["status"], "SUCCEEDED", r)
+        out = json.loads(r["output"])
+        self.assertIn(":express:", out["ExecutionArn"])
+        self.assertEqual((out["Status"], json.loads(out["Output"])), ("SUCCEEDED", {"y": 2}))
+
 
 class Cli(StepFunctionsCase):
     def test_cli_round_trip(self):
@@ -977,6 +1046,44 @@ class Durability(unittest.TestCase):
                 eddy.stop()
             except Exception:
                 pass
+            shutil.rmtree(data, ignore_errors=True)
+
+    def test_start_execution_sync_resumes_after_kill9(self):
+        # the parent waits for the same child after a restart (no second child is started),
+        # and the child, durable too, carries on from its own checkpoint
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            child = sfn.create_state_machine(name="child", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "W", "States": {
+                    "W": {"Type": "Wait", "Seconds": 3, "Next": "P"},
+                    "P": {"Type": "Pass", "Parameters": {"got.$": "$.x"}, "End": True}}}))["stateMachineArn"]
+            parent = sfn.create_state_machine(name="parent", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "T", "States": {"T": {
+                    "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                    "Parameters": {"StateMachineArn": child, "Input": {"x.$": "$.x"}},
+                    "ResultSelector": {"status.$": "$.Status", "out.$": "$.Output"}, "End": True}}}))[
+                "stateMachineArn"]
+            ex = sfn.start_execution(stateMachineArn=parent, input='{"x": 7}')["executionArn"]
+            wait_for(lambda: "TaskSubmitted" in [e["type"] for e in history(sfn, ex)])
+            eddy.kill9()
+
+            eddy = Eddy(data_dir=data).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            self.assertEqual(sfn.describe_execution(executionArn=ex)["status"], "RUNNING")
+            d = wait_done(sfn, ex, timeout=15)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), {"status": "SUCCEEDED", "out": {"got": 7}})
+            children = sfn.list_executions(stateMachineArn=child)["executions"]
+            self.assertEqual([c["status"] for c in children], ["SUCCEEDED"])
+            types = [e["type"] for e in history(sfn, ex)]
+            self.assertEqual(types, ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted",
+                                     "TaskSubmitted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"])
+        finally:
+            if eddy:
+                eddy.stop()
             shutil.rmtree(data, ignore_errors=True)
 
 

@@ -60,6 +60,28 @@ struct engine::scope {
     }
 };
 
+// The job a .sync task started and waits for: a child execution (states) or an ECS task
+// (ecs), as StartExecution or RunTask answered. Kept in the checkpoint so a restarted eddy
+// waits for the same job instead of starting another.
+struct engine::sync_job {
+    std::string service, pattern;  // "states" or "ecs"; "sync" or "sync:2"
+    json submitted;
+    std::string cluster;  // ecs: where to describe the task
+    std::int64_t timeout_deadline_ms = 0;
+
+    json to_json() const {
+        return {{"service", service},
+                {"pattern", pattern},
+                {"submitted", submitted},
+                {"cluster", cluster},
+                {"timeoutDeadline", timeout_deadline_ms}};
+    }
+    static sync_job from_json(const json& j) {
+        return {j.value("service", ""), j.value("pattern", ""), j.value("submitted", json::object()),
+                j.value("cluster", ""), j.value("timeoutDeadline", std::int64_t(0))};
+    }
+};
+
 // A task waiting for SendTaskSuccess/Failure on its token.
 struct engine::pending_task {
     std::string token;
@@ -82,6 +104,7 @@ struct engine::live {
     scope root;
     thread main;
     std::vector<asio::steady_timer*> watchers;  // finished() callers
+    std::vector<clock_timer*> sync_waiters;     // parents' startExecution.sync tasks waiting for it
     std::string stop_status;                    // set by stop() or the execution timeout
     std::uint64_t tokens = 0;
     json context;                       // $$ without State, Task and Map
@@ -90,6 +113,7 @@ struct engine::live {
     bool shutting_down = false;
     bool resuming = false;      // until the checkpoint's state has been picked up again
     bool resume_token = false;  // that state is a task awaiting its token
+    bool resume_sync = false;   // that state is a .sync task waiting for the job it started
 };
 
 namespace {
@@ -326,6 +350,9 @@ void engine::end(live& l, std::string status, std::string event, json details) {
     for (auto* w : l.watchers)
         w->cancel();
     l.watchers.clear();
+    for (auto* w : l.sync_waiters)
+        w->cancel();
+    l.sync_waiters.clear();
     auto self = running_.find(e.arn);
     std::shared_ptr<live> keep;
     if (self != running_.end()) {
@@ -450,6 +477,7 @@ asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state
     l.resuming = false;
     std::string phase = resumed ? e.at.phase : "";
     l.resume_token = resumed && phase == "token";
+    l.resume_sync = resumed && phase == "sync";
     if (resumed && phase == "run") {
         // re-entered from its start: what it recorded before the restart goes
         store_.truncate_events(e.arn, e.at.entered_event - 1);
@@ -730,7 +758,12 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
         fields = {{"resourceType", colon != std::string::npos ? "lambda" : "unknown"}, {"resource", s.resource}};
     }
     bool resumed = top && l.resume_token;
-    l.resume_token = false;
+    bool resumed_sync = top && l.resume_sync;
+    l.resume_token = l.resume_sync = false;
+    if (resumed_sync) {
+        // a restart found this task waiting for its job: it waits for the same one
+        co_return co_await await_job(l, sync_job::from_json(e.at.task), sc, t, fields);
+    }
     pending_task p;
     if (resumed) {
         // a restart found this task awaiting its token: it still does
@@ -843,47 +876,109 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
         submitted["output"] = result.dump();
         submitted["outputDetails"] = {{"truncated", false}};
         record(l, t, "TaskSubmitted", "taskSubmittedEventDetails", submitted);
-    }
-    if (r.pattern.rfind("sync", 0) == 0 && service == "states" && operation == "StartExecution") {
-        // .sync / .sync:2: wait for the child execution, answer with its description
-        auto child = find_execution ? find_execution(result.value("ExecutionArn", "")) : nullptr;
-        if (child) {
-            co_await finished(child);
-            sc.check();
-            json d = {{"ExecutionArn", child->arn},
-                      {"StateMachineArn", child->machine_arn},
-                      {"Name", child->name},
-                      {"Status", child->status},
-                      {"StartDate", child->start_ms},
-                      {"StopDate", child->stop_ms},
-                      {"Input", r.pattern == "sync:2" ? json::parse(child->input) : json(child->input)}};
-            if (child->output) d["Output"] = r.pattern == "sync:2" ? json::parse(*child->output) : json(*child->output);
-            if (child->error) d["Error"] = *child->error;
-            if (child->cause) d["Cause"] = *child->cause;
-            if (child->status != "SUCCEEDED") throw fail_task(asl::error_names::task_failed, d.dump());
-            result = d;
+        sync_job job{service, r.pattern, result, params.value("Cluster", "default"),
+                     env_.clock.now_ms() + (timeout ? *timeout : default_task_timeout_s) * 1000};
+        if (top) {
+            e.at = {s.name, "sync", input, env.variables, entered, 0, {}, job.to_json()};
+            save(l);
         }
-    } else if (r.pattern == "sync" && service == "ecs" && operation == "RunTask") {
-        // .sync: poll DescribeTasks until the task has STOPPED
-        std::string task_arn, cluster = params.value("Cluster", "default");
-        if (result.contains("Tasks") && !result["Tasks"].empty()) task_arn = result["Tasks"][0].value("TaskArn", "");
-        for (;;) {
-            asio::steady_timer pause(env_.executor, std::chrono::milliseconds(200));
-            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_return co_await await_job(l, job, sc, t, fields);
+    }
+    json succeeded = fields;
+    succeeded["output"] = result.dump();
+    succeeded["outputDetails"] = {{"truncated", false}};
+    record(l, t, "TaskSucceeded", "taskSucceededEventDetails", succeeded);
+    co_return result;
+}
+
+asio::awaitable<json> engine::await_job(live& l, const sync_job& job, scope& sc, thread& t, const json& fields) {
+    auto fail = [&](const std::string& error, const std::string& cause) {
+        json d = fields;
+        d["error"] = error;
+        d["cause"] = cause;
+        record(l, t, "TaskFailed", "taskFailedEventDetails", d);
+        return states_error(error, cause);
+    };
+    // Every pause is on eddy's clock, in the task's scope (StopExecution wakes it), bounded by
+    // the task's TimeoutSeconds.
+    clock_timer timer(env_.clock, env_.executor);
+    std::shared_ptr<live> child_live;
+    struct cleanup {
+        scope& sc;
+        clock_timer& timer;
+        std::shared_ptr<live>& child;
+        ~cleanup() {
+            sc.timers.erase(&timer);
+            if (child) std::erase(child->sync_waiters, &timer);
+        }
+    } guard{sc, timer, child_live};
+    sc.timers.insert(&timer);
+    auto deadline = eddy::clock::time_point(std::chrono::milliseconds(job.timeout_deadline_ms));
+    auto timed_out = [&] {
+        json d = fields;
+        d["error"] = asl::error_names::timeout;
+        d["cause"] = "";
+        record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", d);
+        return states_error(asl::error_names::timeout, "");
+    };
+
+    json result;
+    if (job.service == "states") {
+        // .sync / .sync:2: wait for the child execution, answer with its description
+        auto arn = job.submitted.value("ExecutionArn", "");
+        auto child = find_execution ? find_execution(arn) : nullptr;
+        if (!child)
+            throw fail(asl::error_names::task_failed,
+                       "The execution '" + arn + "' the task started is not known to eddy any more");
+        if (auto it = running_.find(child->arn); it != running_.end() && child->status == "RUNNING") {
+            child_live = it->second;
+            child_live->sync_waiters.push_back(&timer);
+        }
+        while (child->status == "RUNNING") {
+            bool expired = co_await timer.wait_until(deadline);
             sc.check();
-            json q = {{"Cluster", cluster}, {"Tasks", json::array({task_arn})}};
+            if (expired) throw timed_out();
+        }
+        bool v2 = job.pattern == "sync:2";
+        json d = {{"ExecutionArn", child->arn},
+                  {"StateMachineArn", child->machine_arn},
+                  {"Name", child->name},
+                  {"Status", child->status},
+                  {"StartDate", child->start_ms},
+                  {"StopDate", child->stop_ms},
+                  {"Input", v2 ? json::parse(child->input) : json(child->input)}};
+        if (child->output) d["Output"] = v2 ? json::parse(*child->output) : json(*child->output);
+        if (child->error) d["Error"] = *child->error;
+        if (child->cause) d["Cause"] = *child->cause;
+        if (child->status != "SUCCEEDED") throw fail(asl::error_names::task_failed, d.dump());
+        result = d;
+    } else {
+        // ecs .sync: DescribeTasks every 200 ms until the task has STOPPED. Only a task whose
+        // essential container exited and whose every container exited 0 succeeded; one stopped
+        // otherwise (StopTask, a failed start, eddy's restart: TerminationNotice) failed.
+        std::string task_arn;
+        if (job.submitted.contains("Tasks") && !job.submitted["Tasks"].empty())
+            task_arn = job.submitted["Tasks"][0].value("TaskArn", "");
+        for (;;) {
+            auto next = env_.clock.now() + std::chrono::milliseconds(200);
+            co_await timer.wait_until(std::min(next, deadline));
+            sc.check();
+            if (env_.clock.now() >= deadline) throw timed_out();
+            json q = {{"Cluster", job.cluster}, {"Tasks", json::array({task_arn})}};
             json d;
             try {
                 d = co_await call_service(l, "ecs", "DescribeTasks", q, true, "Ecs");
             } catch (const states_error& err) {
-                throw fail_task(err.error, err.cause);
+                throw fail(err.error, err.cause);
             }
-            if (!d.contains("Tasks") || d["Tasks"].empty()) continue;
+            sc.check();
+            if (!d.contains("Tasks") || d["Tasks"].empty()) throw fail(asl::error_names::task_failed, d.dump());
             json task = d["Tasks"][0];
             if (task.value("LastStatus", "") != "STOPPED") continue;
+            bool ok = task.value("StopCode", "") == "EssentialContainerExited";
             for (auto& c : task.value("Containers", json::array()))
-                if (c.contains("ExitCode") && c["ExitCode"] != 0)
-                    throw fail_task(asl::error_names::task_failed, task.dump());
+                if (!c.contains("ExitCode") || c["ExitCode"] != 0) ok = false;
+            if (!ok) throw fail(asl::error_names::task_failed, task.dump());
             result = task;
             break;
         }

@@ -46,6 +46,7 @@ class engine {
 
     struct scope;
     struct pending_task;
+    struct sync_job;
     struct thread;
     struct live;
 
@@ -70,6 +71,8 @@ class engine {
                                           thread& t, scope& sc, bool top, std::int64_t entered);
     boost::asio::awaitable<json> call_service(live& l, const std::string& service, const std::string& operation,
                                               const json& params, bool sdk_names, const std::string& error_prefix);
+    boost::asio::awaitable<json> await_job(live& l, const sync_job& job, scope& sc, thread& t,
+                                           const json& resource_fields);
     boost::asio::awaitable<json> await_token(live& l, pending_task& p, scope& sc, thread& t,
                                              const json& resource_fields);
     boost::asio::awaitable<json> run_parallel(live& l, const asl::state& s, const json& input, asl::environment& env,

@@ -329,7 +329,7 @@ class service {
     }
 
     json stop_execution(request_context&, const json& in) {
-        auto e = find_execution(str(in, "executionArn"));
+        auto e = find_standard_execution(str(in, "executionArn"));
         std::optional<std::string> error, cause;
         if (in.contains("error")) error = str(in, "error");
         if (in.contains("cause")) cause = str(in, "cause");
@@ -338,7 +338,7 @@ class service {
     }
 
     json describe_execution(request_context&, const json& in) {
-        auto e = find_execution(str(in, "executionArn"));
+        auto e = find_standard_execution(str(in, "executionArn"));
         json out = {{"executionArn", e->arn},
                     {"stateMachineArn", e->machine_arn},
                     {"name", e->name},
@@ -363,7 +363,7 @@ class service {
     }
 
     json describe_state_machine_for_execution(request_context&, const json& in) {
-        auto e = find_execution(str(in, "executionArn"));
+        auto e = find_standard_execution(str(in, "executionArn"));
         json out = {{"stateMachineArn", e->machine_arn},
                     {"name", e->machine_arn.substr(e->machine_arn.rfind(':') + 1)},
                     {"definition", e->definition},
@@ -414,7 +414,7 @@ class service {
     }
 
     json get_execution_history(request_context&, const json& in) {
-        auto e = find_execution(str(in, "executionArn"));
+        auto e = find_standard_execution(str(in, "executionArn"));
         bool reverse = in.value("reverseOrder", false);
         bool data = in.value("includeExecutionData", true);
         auto offset = page_offset(in);
@@ -514,8 +514,12 @@ class service {
         return *it->second;
     }
 
-    std::shared_ptr<execution> find_execution(const std::string& arn) {
-        parse_states_arn(arn, {"execution", "express"});
+    // DescribeExecution, GetExecutionHistory, StopExecution and DescribeStateMachineForExecution
+    // take STANDARD executions only: AWS refuses an EXPRESS one's ARN for its resource type,
+    // naming the type rather than the ARN, whether or not the execution exists.
+    std::shared_ptr<execution> find_standard_execution(const std::string& arn) {
+        if (parse_states_arn(arn, {"execution", "express"}).kind == "express")
+            throw aws_error("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'");
         auto it = executions_.find(arn);
         if (it == executions_.end())
             throw aws_error("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
