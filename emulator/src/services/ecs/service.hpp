@@ -91,6 +91,7 @@ class service {
     boost::asio::awaitable<void> stop_containers(std::string task_arn);
     void container_exited(const std::string& task_arn, const std::string& container, int exit_code,
                           const std::string& error);
+    void container_health(const std::string& task_arn, std::size_t container_index, bool healthy);
     void finish(const std::string& task_arn);
     void set_status(json& task, const std::string& status);
     void flush_logs(const std::string& task_arn, std::size_t container_index);
