@@ -4,6 +4,7 @@
 // with the stop codes and reasons ECS reports.
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "protocol/model.hpp"
 #include "runtime/runtime.hpp"
 #include "services/ecs/errors.hpp"
 #include "services/ecs/live_task.hpp"
@@ -16,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 
 namespace eddy::ecs {
@@ -126,6 +128,20 @@ void log_failure(const std::string& what, std::exception_ptr e) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& service::service_endpoint_variables() {
+    // Services register after ECS, so the list is made once the first task launches.
+    if (!endpoint_variables_.empty()) return endpoint_variables_;
+    for (auto& s : protocol::services()) {
+        if (!calls_.implements(s.id)) continue;
+        // The SDKs' rule: the model's serviceId, upper-cased, spaces as underscores.
+        auto id = protocol::model(s.id).metadata().value("serviceId", std::string());
+        for (auto& ch : id)
+            ch = ch == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (!id.empty()) endpoint_variables_.push_back("AWS_ENDPOINT_URL_" + id);
+    }
+    return endpoint_variables_;
+}
 
 void service::save_task(const json& doc) {
     store_.put("task", doc["taskArn"].get<std::string>(), doc);
@@ -429,6 +445,8 @@ asio::awaitable<void> service::launch(std::string arn) {
             {"AWS_ENDPOINT_URL", endpoint},
             {"AWS_EXECUTION_ENV", task["launchType"] == "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2"},
         };
+        for (auto& variable : service_endpoint_variables())
+            env[variable] = endpoint;
         for (auto& e : d.value("environment", json::array()))
             env[e["name"].get<std::string>()] = e.value("value", std::string());
         if (o && o->contains("environment"))
