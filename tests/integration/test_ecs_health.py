@@ -144,5 +144,23 @@ class Health(unittest.TestCase):
         self.assertEqual(containers["db"]["exitCode"], 143)  # stopped with the task
 
 
+    def test_stop_task_while_waiting_on_a_dependency(self):
+        # Without a startTimeout the task waits in PENDING, as on ECS, until StopTask ends it.
+        db = self.container("db", essential=False, retries=10)
+        app = {"name": "app", "image": HELLO, "essential": True,
+               "dependsOn": [{"containerName": "db", "condition": "HEALTHY"}]}
+        self.register("waiting", db, app)
+        arn = run(self.ecs, "waiting")[0]["taskArn"]
+        task, containers = self.wait_until(arn, lambda t, c: c["db"]["lastStatus"] == "RUNNING")
+        self.assertEqual(task["lastStatus"], "PENDING")
+        started = time.time()
+        self.ecs.stop_task(task=arn, reason="waited enough")
+        done, _ = wait_for(self.ecs, arn, "STOPPED", timeout=40)
+        self.assertLess(time.time() - started, 20)  # not once db's 10 failed checks made it UNHEALTHY
+        self.assertEqual((done["stopCode"], done["stoppedReason"]), ("UserInitiated", "waited enough"))
+        containers = {c["name"]: c for c in done["containers"]}
+        self.assertNotIn("runtimeId", containers["app"])
+        self.assertEqual(containers["db"]["exitCode"], 143)
+
 if __name__ == "__main__":
     unittest.main()
