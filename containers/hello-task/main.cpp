@@ -18,7 +18,13 @@
 // On SIGTERM during the sleep it prints "hello-task: SIGTERM" and exits 143,
 // as a shell would, so StopTask tests can see the signal arrived; with
 // IGNORE_SIGTERM=1 it ignores SIGTERM, so only the SIGKILL after a stop timeout ends it.
+//
+// Health checks: `hello-task health` is a check command that exits 0 when the file
+// HEALTH_FILE exists and 1 otherwise; with HEALTHY_AFTER_SECONDS=N the running task
+// creates that file N seconds into its sleep (and removes it as it ends), so a task
+// becomes healthy after N seconds; without it, it never does.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -133,6 +139,9 @@ std::string complete_task(const std::string& token) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    const char* health_file = std::getenv("HEALTH_FILE");
+    if (argc > 1 && std::string(argv[1]) == "health") return health_file && access(health_file, F_OK) == 0 ? 0 : 1;
+
     // PID 1 in a container gets no default signal action: SIGTERM must be handled
     // explicitly or it would be ignored until the SIGKILL.
     struct sigaction sa {};
@@ -163,8 +172,15 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "hello-task: exiting with %ld after %ld s\n", exit_code, sleep_seconds);
 
-    for (long i = 0; i < sleep_seconds * 10 && !terminated; ++i)
+    long healthy_after = number(std::getenv("HEALTHY_AFTER_SECONDS"), -1);
+    for (long i = 0; i < sleep_seconds * 10 && !terminated; ++i) {
+        if (health_file && healthy_after >= 0 && i == healthy_after * 10) {
+            int fd = open(health_file, O_CREAT | O_WRONLY, 0644);
+            if (fd >= 0) close(fd);
+        }
         usleep(100000);
+    }
+    if (health_file && healthy_after >= 0) unlink(health_file);
     if (terminated) {
         std::printf("hello-task: SIGTERM\n");
         std::fflush(stdout);

@@ -157,6 +157,35 @@ class TaskDefinitions(unittest.TestCase):
         self.assertEqual(self.error(self.ecs.register_task_definition, family="noess",
                                     containerDefinitions=[container(essential=False)])[0], "ClientException")
 
+    def test_health_check_defaults_and_bounds(self):
+        check = {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}
+        td = self.ecs.register_task_definition(family="health", containerDefinitions=[
+            container(healthCheck=check),
+            container("side", healthCheck={"command": ["CMD", "/hello-task", "health"], "interval": 5, "timeout": 2,
+                                           "retries": 1, "startPeriod": 300})])["taskDefinition"]
+        described = self.ecs.describe_task_definition(taskDefinition="health")["taskDefinition"]
+        for out in (td, described):
+            app, side = out["containerDefinitions"]
+            # ECS fills in the documented defaults; startPeriod stays off unless given.
+            self.assertEqual(app["healthCheck"], {**check, "interval": 30, "timeout": 5, "retries": 3})
+            self.assertEqual(side["healthCheck"], {"command": ["CMD", "/hello-task", "health"], "interval": 5,
+                                                   "timeout": 2, "retries": 1, "startPeriod": 300})
+        self.assertNotIn("healthCheck", self.ecs.register_task_definition(
+            family="nohealth", containerDefinitions=[container()])["taskDefinition"]["containerDefinitions"][0])
+        for member, bad in (("interval", 4), ("interval", 301), ("timeout", 1), ("timeout", 61), ("retries", 0),
+                            ("retries", 11), ("startPeriod", 301)):
+            with self.subTest(member=member, value=bad):
+                self.assertEqual(self.error(self.ecs.register_task_definition, family="health", containerDefinitions=[
+                    container("web", healthCheck={**check, member: bad})]),
+                    ("ClientException", f'Container health check\'s {member} value of container "web" is invalid.'))
+        for command in (["curl -f http://localhost/"], ["CMD"], ["NONE"], ["CMD-SHELL", "true", "extra"]):
+            with self.subTest(command=command):
+                self.assertEqual(self.error(self.ecs.register_task_definition, family="health", containerDefinitions=[
+                    container("web", healthCheck={"command": command})]),
+                    ("ClientException", 'Container health check\'s command value of container "web" is invalid.'))
+        # Nothing invalid was registered.
+        self.assertEqual(self.ecs.describe_task_definition(taskDefinition="health")["taskDefinition"]["revision"], 1)
+
     def test_run_task_checks_the_launch_type_and_network(self):
         self.ecs.register_task_definition(family="bridge", containerDefinitions=[container()])
         self.assertEqual(self.error(self.ecs.run_task, taskDefinition="bridge", launchType="FARGATE"),

@@ -91,6 +91,20 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(len(endpoint), 1)
         self.assertIn(f":{self.eddy.port}", endpoint[0])
 
+    def test_per_service_endpoint_variables_lead_to_eddy(self):
+        # The AWS SDKs read AWS_ENDPOINT_URL_<serviceId> (upper case, spaces as underscores)
+        # before AWS_ENDPOINT_URL; a task gets one for every service eddy serves.
+        register_hello(self.ecs, family="endpoints", log_group="/ecs/endpoints")
+        task = run(self.ecs, "endpoints")[0]
+        wait_for(self.ecs, task["taskArn"], "STOPPED")
+        task_id = task["taskArn"].rsplit("/", 1)[1]
+        lines = log_lines(self.logs, "/ecs/endpoints", f"ecs/app/{task_id}")
+        env = dict(l.split("=", 1) for l in lines if l.startswith("AWS_ENDPOINT_URL"))
+        endpoint = env.pop("AWS_ENDPOINT_URL")
+        for service in ("SQS", "KINESIS", "ECS", "SFN", "CLOUDWATCH_LOGS", "STS"):
+            self.assertEqual(env.get("AWS_ENDPOINT_URL_" + service), endpoint, service)
+        self.assertTrue(all(v == endpoint for v in env.values()), env)
+
     def test_non_zero_exit_is_reported(self):
         register_hello(self.ecs, family="fails", environment=[("EXIT_CODE", "3")])
         task = run(self.ecs, "fails")[0]

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -43,6 +44,18 @@ struct port_mapping {
     std::string protocol = "tcp";
 };
 
+// A container's health check, with Docker's HEALTHCHECK semantics: `command` runs
+// every `interval` (the first run one interval after the start); a run that exits 0
+// within `timeout` makes the container healthy, `retries` failures in a row make it
+// unhealthy; failures within `start_period` do not count until the first success.
+struct health_check {
+    std::vector<std::string> command;  // {"CMD", argv...} or {"CMD-SHELL", "script"}
+    std::chrono::seconds interval{30};
+    std::chrono::seconds timeout{5};
+    int retries = 3;
+    std::chrono::seconds start_period{0};
+};
+
 // What to run: one container of an ECS task definition, resolved.
 struct container_spec {
     std::string name;  // unique per engine; Docker's container name
@@ -67,6 +80,11 @@ struct container_spec {
     // Called once, after the last output line, when the container has ended
     // (not when it is removed or when eddy shuts down before it ends).
     std::function<void(const exit_status&)> on_exit;
+
+    // Run while the container runs; none when empty.
+    std::optional<runtime::health_check> health_check;
+    // Called when the health check's verdict changes (true: healthy), never after on_exit.
+    std::function<void(bool healthy)> on_health;
 };
 
 struct started_container {

@@ -82,12 +82,14 @@ struct watched {
     std::chrono::seconds stop_timeout;
     std::function<void(const output_line&)> on_output;
     std::function<void(const exit_status&)> on_exit;
+    std::function<void(bool)> on_health;
     std::shared_ptr<docker::stream_control> logs = std::make_shared<docker::stream_control>();
     bool logs_done = false;
     bool died = false;
     bool reported = false;
     bool removed = false;
     int exit_code = -1;
+    int health = -1;  // the last verdict reported: 1 healthy, 0 unhealthy, -1 none yet
 };
 
 class docker_backend final : public backend {
@@ -209,6 +211,7 @@ class docker_backend final : public backend {
         w->stop_timeout = spec.stop_timeout;
         w->on_output = std::move(spec.on_output);
         w->on_exit = std::move(spec.on_exit);
+        w->on_health = std::move(spec.on_health);
         containers_[id] = w;
 
         auto s = co_await client_.request("POST", "/containers/" + id + "/start");
@@ -347,6 +350,18 @@ class docker_backend final : public backend {
         return out;
     }
 
+    // The engine runs the check itself (in the container) and reports verdicts as events.
+    static json healthcheck_body(const health_check& h) {
+        auto ns = [](std::chrono::seconds s) { return static_cast<std::int64_t>(s.count()) * 1'000'000'000; };
+        json b;
+        b["Test"] = h.command;
+        b["Interval"] = ns(h.interval);
+        b["Timeout"] = ns(h.timeout);
+        b["Retries"] = h.retries;
+        if (h.start_period.count() > 0) b["StartPeriod"] = ns(h.start_period);
+        return b;
+    }
+
     json create_body(const container_spec& spec, const network_info& net) const {
         json body;
         body["Image"] = spec.image;
@@ -361,6 +376,7 @@ class docker_backend final : public backend {
             labels[k] = v;
         body["Labels"] = labels;
         body["StopTimeout"] = spec.stop_timeout.count();
+        if (spec.health_check) body["Healthcheck"] = healthcheck_body(*spec.health_check);
         json host;
         // A container joining its task's network namespace has no endpoint of its own.
         bool joined = !spec.task_network.empty();
@@ -405,7 +421,7 @@ class docker_backend final : public backend {
 
     asio::awaitable<void> watch_events(std::shared_ptr<stream_control> control) {
         auto alive = alive_;
-        std::string filters = label_filter(instance_, {"type=container", "event=die"});
+        std::string filters = label_filter(instance_, {"type=container", "event=die", "event=health_status"});
         std::int64_t since = 0;
         line_splitter lines(16 * 1024 * 1024);
         while (!control->closed) {
@@ -435,12 +451,21 @@ class docker_backend final : public backend {
     }
 
     void on_event(const json& e) {
-        if (e.value("Action", "") != "die") return;
+        auto action = e.value("Action", "");
         auto id = e.contains("Actor") ? e["Actor"].value("ID", "") : "";
         sandboxes_.died(id);
         auto it = containers_.find(id);
         if (it == containers_.end()) return;
         auto& w = it->second;
+        // "health_status: healthy" or "health_status: unhealthy"; repeats (a reopened stream) change nothing.
+        if (action.starts_with("health_status")) {
+            int healthy = action.ends_with(": healthy") ? 1 : action.ends_with(": unhealthy") ? 0 : -1;
+            if (healthy < 0 || healthy == w->health || w->died || w->removed) return;
+            w->health = healthy;
+            if (w->on_health) w->on_health(healthy == 1);
+            return;
+        }
+        if (action != "die") return;
         w->died = true;
         auto code = e["Actor"].value("Attributes", json::object()).value("exitCode", "");
         if (!code.empty()) w->exit_code = std::atoi(code.c_str());

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "runtime/event.hpp"
 #include "runtime/lines.hpp"
+#include "runtime/process/health.hpp"
 #include "runtime/process/images.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,6 +22,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 extern char** environ;
 
@@ -36,36 +38,28 @@ namespace {
 
 // One running (or ended, not yet removed) process.
 struct proc {
-    explicit proc(asio::any_io_executor ex) : pidfd(ex), out(ex), err(ex), kill_timer(ex), ended(ex) {}
+    explicit proc(asio::any_io_executor ex)
+        : pidfd(ex), out(ex), err(ex), kill_timer(ex), health_timer(ex), ended(ex) {}
     std::string id;
     std::string name;
     pid_t pid = -1;
     asio::posix::stream_descriptor pidfd, out, err;
     asio::steady_timer kill_timer;
-    event ended;  // set once the process has been reaped
+    asio::steady_timer health_timer;  // the wait between two probes
+    event ended;                      // set once the process has been reaped
     std::chrono::seconds stop_timeout{30};
     std::function<void(const output_line&)> on_output;
     std::function<void(const exit_status&)> on_exit;
+    std::optional<health_check> health;
+    std::function<void(bool)> on_health;
+    std::vector<std::string> environment;  // for the probes, which see what the container sees
+    std::string path;
+    std::shared_ptr<pid_t> probe = std::make_shared<pid_t>(-1);  // the probe running now, if any
     int pipes_open = 2;
     bool reported = false;
     bool removed = false;
     int exit_code = -1;
 };
-
-// Finds an executable the way execvp would, but in the container's PATH.
-std::string resolve(const std::string& program, const std::string& path) {
-    if (program.find('/') != std::string::npos) return program;
-    std::size_t start = 0;
-    while (start <= path.size()) {
-        auto end = path.find(':', start);
-        if (end == std::string::npos) end = path.size();
-        std::string dir = path.substr(start, end - start);
-        std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-        start = end + 1;
-    }
-    return program;
-}
 
 std::vector<char*> pointers(std::vector<std::string>& strings) {
     std::vector<char*> p;
@@ -130,7 +124,7 @@ class process_backend final : public backend {
             env.push_back("PATH=" + path);
         }
         if (!has_hostname) env.push_back("HOSTNAME=" + spec.name);
-        std::string program = resolve(argv[0], path);
+        std::string program = find_executable(argv[0], path);
         auto argv_p = pointers(argv);
         auto env_p = pointers(env);
 
@@ -188,6 +182,12 @@ class process_backend final : public backend {
         p->stop_timeout = spec.stop_timeout;
         p->on_output = std::move(spec.on_output);
         p->on_exit = std::move(spec.on_exit);
+        p->health = std::move(spec.health_check);
+        p->on_health = std::move(spec.on_health);
+        if (p->health) {
+            p->environment = env;
+            p->path = path;
+        }
         p->out.assign(out[0]);
         p->err.assign(err[0]);
         int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
@@ -201,6 +201,7 @@ class process_backend final : public backend {
         asio::co_spawn(ex_, read_output(p, stream::out), asio::detached);
         asio::co_spawn(ex_, read_output(p, stream::err), asio::detached);
         asio::co_spawn(ex_, wait_exit(p), asio::detached);
+        if (p->health) asio::co_spawn(ex_, watch_health(p), asio::detached);
 
         started_container s;
         s.id = p->id;
@@ -296,10 +297,27 @@ class process_backend final : public backend {
         // As when a container's init ends: whatever it left running goes too, and
         // with it the last writers of the pipes.
         ::kill(-p->pid, SIGKILL);
+        if (*p->probe > 0) ::kill(-*p->probe, SIGKILL);
+        p->health_timer.cancel();
         boost::system::error_code ignored;
         p->pidfd.close(ignored);
         p->ended.set();
         maybe_report(p);
+    }
+
+    // Probes every interval from the start until the process ends, as Docker does.
+    asio::awaitable<void> watch_health(std::shared_ptr<proc> p) {
+        const auto& check = *p->health;
+        health_state state(check.retries, std::chrono::steady_clock::now() + check.start_period);
+        while (!p->ended.is_set()) {
+            p->health_timer.expires_after(check.interval);
+            co_await p->health_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (p->ended.is_set()) break;
+            bool passed = co_await run_probe(ex_, check, p->environment, p->path, p->probe);
+            if (p->ended.is_set()) break;
+            auto verdict = state.record(passed, std::chrono::steady_clock::now());
+            if (verdict && p->on_health && !p->removed) p->on_health(*verdict);
+        }
     }
 
     void maybe_report(const std::shared_ptr<proc>& p) {

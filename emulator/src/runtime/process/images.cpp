@@ -1,5 +1,6 @@
 #include "runtime/process/images.hpp"
 
+#include <unistd.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -51,6 +52,20 @@ std::map<std::string, std::string> parse_images(std::string_view spec) {
         out[normalize_image(trim(entry.substr(0, eq)))] = std::string(trim(entry.substr(eq + 1)));
     }
     return out;
+}
+
+std::string find_executable(const std::string& program, const std::string& path) {
+    if (program.find('/') != std::string::npos) return program;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        auto end = path.find(':', start);
+        if (end == std::string::npos) end = path.size();
+        std::string dir = path.substr(start, end - start);
+        std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+        start = end + 1;
+    }
+    return program;
 }
 
 }  // namespace eddy::runtime::process

@@ -15,4 +15,8 @@ std::map<std::string, std::string> parse_images(std::string_view spec);
 // Docker's reading of an image reference: "name" means "name:latest".
 std::string normalize_image(std::string_view image);
 
+// Finds an executable the way execvp would, but in the container's PATH; a name with
+// a '/' is taken as it is, and one not found comes back unchanged (exec then fails).
+std::string find_executable(const std::string& program, const std::string& path);
+
 }  // namespace eddy::runtime::process

@@ -91,6 +91,10 @@ class service {
     boost::asio::awaitable<void> stop_containers(std::string task_arn);
     void container_exited(const std::string& task_arn, const std::string& container, int exit_code,
                           const std::string& error);
+    void container_health(const std::string& task_arn, std::size_t container_index, bool healthy);
+    // AWS_ENDPOINT_URL_<SERVICE ID> for every service eddy serves, which the AWS SDKs read
+    // before AWS_ENDPOINT_URL: a container's SDK then reaches eddy whatever it calls.
+    const std::vector<std::string>& service_endpoint_variables();
     void finish(const std::string& task_arn);
     void set_status(json& task, const std::string& status);
     void flush_logs(const std::string& task_arn, std::size_t container_index);
@@ -109,6 +113,7 @@ class service {
     std::map<std::string, std::shared_ptr<live_task>> live_;       // by task ARN
     std::map<std::string, std::string> task_ids_;                  // task id -> ARN
     std::vector<std::string> pending_reconcile_;                   // task ARNs not STOPPED at start
+    std::vector<std::string> endpoint_variables_;                  // filled on the first task's launch
 };
 
 }  // namespace eddy::ecs

@@ -23,6 +23,27 @@ bool valid_family(const std::string& f) {
     });
 }
 
+// A container's healthCheck within the bounds ECS documents: interval 5-300 s,
+// timeout 2-60 s, retries 1-10, startPeriod 0-300 s, and a CMD or CMD-SHELL command.
+void check_health_check(const json& c) {
+    auto& h = c["healthCheck"];
+    auto invalid = [&](const std::string& member) {
+        return client_error("Container health check's " + member + " value of container \"" +
+                            c["name"].get<std::string>() + "\" is invalid.");
+    };
+    auto command = h.value("command", json::array());
+    if (command.size() < 2 || (command[0] != "CMD" && command[0] != "CMD-SHELL") ||
+        (command[0] == "CMD-SHELL" && command.size() != 2))
+        throw invalid("command");
+    auto within = [&](const char* member, int low, int high) {
+        if (h.contains(member) && (h[member].get<int>() < low || h[member].get<int>() > high)) throw invalid(member);
+    };
+    within("interval", 5, 300);
+    within("timeout", 2, 60);
+    within("retries", 1, 10);
+    within("startPeriod", 0, 300);
+}
+
 // The container definition as DescribeTaskDefinition shows it: the defaults ECS fills in.
 json described_container(json c, bool awsvpc) {
     if (!c.contains("essential")) c["essential"] = true;
@@ -34,6 +55,12 @@ json described_container(json c, bool awsvpc) {
         if (awsvpc && p.contains("containerPort") && !p.contains("hostPort")) p["hostPort"] = p["containerPort"];
     }
     if (!c.contains("cpu")) c["cpu"] = 0;
+    if (c.contains("healthCheck")) {
+        auto& h = c["healthCheck"];
+        if (!h.contains("interval")) h["interval"] = 30;
+        if (!h.contains("timeout")) h["timeout"] = 5;
+        if (!h.contains("retries")) h["retries"] = 3;
+    }
     return c;
 }
 
@@ -97,6 +124,7 @@ json service::register_task_definition(request_context& ctx, const json& input) 
         if (!c.contains("image")) throw client_error("Container.image should not be null or empty.");
         if (!names.insert(c["name"].get<std::string>()).second)
             throw client_error("Duplicate container name: " + c["name"].get<std::string>());
+        if (c.contains("healthCheck")) check_health_check(c);
     }
     bool essential =
         std::any_of(containers.begin(), containers.end(), [](const json& c) { return c.value("essential", true); });

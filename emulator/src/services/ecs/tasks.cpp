@@ -4,6 +4,7 @@
 // with the stop codes and reasons ECS reports.
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "protocol/model.hpp"
 #include "runtime/runtime.hpp"
 #include "services/ecs/errors.hpp"
 #include "services/ecs/live_task.hpp"
@@ -16,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 
 // GCC 12 misreads Asio's recycled coroutine frames (aligned_alloc, then the frame's
@@ -130,6 +132,20 @@ void log_failure(const std::string& what, std::exception_ptr e) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& service::service_endpoint_variables() {
+    // Services register after ECS, so the list is made once the first task launches.
+    if (!endpoint_variables_.empty()) return endpoint_variables_;
+    for (auto& s : protocol::services()) {
+        if (!calls_.implements(s.id)) continue;
+        // The SDKs' rule: the model's serviceId, upper-cased, spaces as underscores.
+        auto id = protocol::model(s.id).metadata().value("serviceId", std::string());
+        for (auto& ch : id)
+            ch = ch == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (!id.empty()) endpoint_variables_.push_back("AWS_ENDPOINT_URL_" + id);
+    }
+    return endpoint_variables_;
+}
 
 void service::save_task(const json& doc) {
     store_.put("task", doc["taskArn"].get<std::string>(), doc);
@@ -305,6 +321,8 @@ asio::awaitable<void> service::launch(std::string arn) {
         lc.name = c["name"];
         lc.essential = c.value("essential", true);
         lc.stop_timeout = std::chrono::seconds(c.value("stopTimeout", 30));
+        if (c.contains("startTimeout")) lc.start_timeout = std::chrono::seconds(c["startTimeout"].get<int>());
+        lc.health_checked = c.contains("healthCheck");
         live->containers.push_back(lc);
     }
 
@@ -385,24 +403,44 @@ asio::awaitable<void> service::launch(std::string arn) {
         if (live->stopping) break;
         auto& d = definitions[index];
         auto name = d["name"].get<std::string>();
-        // dependsOn COMPLETE and SUCCESS wait for the dependency to end; START needs it started,
-        // which the order gives. HEALTHY is treated as START: eddy runs no health checks.
-        bool blocked = false;
+        // dependsOn START needs the dependency started, which the order gives; COMPLETE and
+        // SUCCESS wait for it to end, HEALTHY for its health check to pass. A dependency with
+        // a startTimeout that has not got there that long after it started fails the task; one
+        // without keeps the task PENDING, as on ECS.
+        std::string unmet;
         if (d.contains("dependsOn"))
             for (auto& dep : d["dependsOn"]) {
                 auto condition = dep.value("condition", std::string("START"));
-                if (condition != "COMPLETE" && condition != "SUCCESS") continue;
+                if (condition != "COMPLETE" && condition != "SUCCESS" && condition != "HEALTHY") continue;
                 auto* other = live->find(dep["containerName"].get<std::string>());
-                while (other && !other->exited && !live->stopping) {
-                    live->changed.expires_after(std::chrono::hours(24));
+                if (!other) continue;
+                auto met = [&] { return condition == "HEALTHY" ? other->health == "HEALTHY" : other->exited; };
+                bool timed_out = false;
+                while (!met() && !other->exited && !live->stopping) {
+                    auto wait = std::chrono::milliseconds(std::chrono::hours(24));
+                    if (other->start_timeout && other->started) {
+                        auto left = other->started_at + static_cast<double>(other->start_timeout->count()) -
+                                    clock_.now_seconds();
+                        if (left <= 0) {
+                            timed_out = true;
+                            break;
+                        }
+                        wait = std::chrono::milliseconds(static_cast<std::int64_t>(left * 1000) + 1);
+                    }
+                    live->changed.expires_after(wait);
                     boost::system::error_code ec;
                     co_await live->changed.async_wait(asio::redirect_error(asio::use_awaitable, ec));
                 }
-                if (condition == "SUCCESS" && other && other->exited && other->exit_code != 0) blocked = true;
+                if (live->stopping) break;
+                bool ok = condition == "SUCCESS" ? other->exited && other->exit_code == 0 : met();
+                if (timed_out || !ok) {
+                    unmet = condition;
+                    break;
+                }
             }
         if (live->stopping) break;
-        if (blocked) {
-            fail("Task failed to start: dependency condition SUCCESS of container " + name + " was not met");
+        if (!unmet.empty()) {
+            fail("Task failed to start: dependency condition " + unmet + " of container " + name + " was not met");
             break;
         }
 
@@ -423,6 +461,8 @@ asio::awaitable<void> service::launch(std::string arn) {
             {"AWS_ENDPOINT_URL", endpoint},
             {"AWS_EXECUTION_ENV", task["launchType"] == "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2"},
         };
+        for (auto& variable : service_endpoint_variables())
+            env[variable] = endpoint;
         for (auto& e : d.value("environment", json::array()))
             env[e["name"].get<std::string>()] = e.value("value", std::string());
         if (o && o->contains("environment"))
@@ -463,6 +503,17 @@ asio::awaitable<void> service::launch(std::string arn) {
         spec.on_exit = [this, arn, name](const runtime::exit_status& status) {
             container_exited(arn, name, status.exit_code, status.error);
         };
+        if (d.contains("healthCheck")) {
+            auto& h = d["healthCheck"];
+            runtime::health_check check;
+            check.command = h["command"].get<std::vector<std::string>>();
+            check.interval = std::chrono::seconds(h.value("interval", 30));
+            check.timeout = std::chrono::seconds(h.value("timeout", 5));
+            check.retries = h.value("retries", 3);
+            check.start_period = std::chrono::seconds(h.value("startPeriod", 0));
+            spec.health_check = check;
+            spec.on_health = [this, arn, index](bool healthy) { container_health(arn, index, healthy); };
+        }
 
         try {
             auto network = task_network;
@@ -477,6 +528,7 @@ asio::awaitable<void> service::launch(std::string arn) {
             auto& lc = live->containers[index];
             lc.runtime_id = started.id;
             lc.started = true;
+            lc.started_at = clock_.now_seconds();
             c["runtimeId"] = started.id;
             if (!lc.exited) c["lastStatus"] = "RUNNING";
             auto ip = !network.ip.empty() ? network.ip : !started.ip.empty() ? started.ip : std::string("127.0.0.1");
@@ -551,6 +603,22 @@ asio::awaitable<void> service::stop_containers(std::string arn) {
                        [arn](std::exception_ptr e) { log_failure("stopping a container of " + arn, e); });
     }
     if (live->launched && live->all_started_exited()) finish(arn);
+}
+
+// A container's health check reached a new verdict. A standalone task goes on whatever
+// its health: ECS stops only service tasks that report UNHEALTHY.
+void service::container_health(const std::string& arn, std::size_t index, bool healthy) {
+    auto it = live_.find(arn);
+    if (it == live_.end()) return;
+    auto& live = *it->second;
+    auto& lc = live.containers[index];
+    lc.health = healthy ? "HEALTHY" : "UNHEALTHY";
+    auto& task = tasks_.at(arn);
+    task["containers"][index]["healthStatus"] = lc.health;
+    task["healthStatus"] = live.health();
+    task["version"] = task.value("version", 0) + 1;
+    save_task(task);
+    live.changed.cancel();
 }
 
 void service::container_exited(const std::string& arn, const std::string& name, int exit_code,
@@ -685,6 +753,7 @@ json service::stop_task(request_context& ctx, const json& input) {
                    clock_.now_seconds());
         (*task)["version"] = task->value("version", 0) + 1;
         save_task(*task);
+        it->second->changed.cancel();  // a launch waiting on a dependency gives up
         // While the launch is still starting containers it sees `stopping` and hands over itself.
         if (it->second->launched)
             asio::co_spawn(executor_, stop_containers(arn),

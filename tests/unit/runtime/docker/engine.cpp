@@ -235,6 +235,45 @@ TEST_CASE("docker runtime: stop delivers SIGTERM, kill its signal; a missing ima
     run(io, backend->shutdown(std::chrono::seconds(1)));
 }
 
+TEST_CASE("docker runtime: the engine's health checks become healthy and unhealthy verdicts") {
+    if (!engine_ready()) return;
+    asio::io_context io;
+    auto inst = instance("health");
+    auto backend = dk::make_backend(io.get_executor(), address(), inst);
+    dk::engine_client client(io.get_executor(), address());
+    auto check = rt::health_check{
+        {"CMD", "/hello-task", "health"}, std::chrono::seconds(1), std::chrono::seconds(2), 1, std::chrono::seconds(0)};
+
+    // hello-task's own check passes once it has made its health file, 2 s in; the start
+    // period keeps the failures before that from counting.
+    std::vector<bool> healthy_verdicts, never_verdicts;
+    auto healthy = hello_spec(inst + "-healthy", {"0", "60"});
+    healthy.environment = {{"HEALTH_FILE", "/healthy"}, {"HEALTHY_AFTER_SECONDS", "2"}};
+    healthy.health_check = check;
+    healthy.health_check->start_period = std::chrono::seconds(30);
+    healthy.on_health = [&](bool h) { healthy_verdicts.push_back(h); };
+    auto never = hello_spec(inst + "-never", {"0", "60"});
+    never.environment = {{"HEALTH_FILE", "/healthy"}};
+    never.health_check = check;
+    never.on_health = [&](bool h) { never_verdicts.push_back(h); };
+    auto h = run(io, backend->start(std::move(healthy)));
+    run(io, backend->start(std::move(never)));
+
+    auto c = inspect(io, client, "/containers/" + h.id + "/json");
+    auto& hc = c["Config"]["Healthcheck"];
+    CHECK(hc["Test"] == nlohmann::json({"CMD", "/hello-task", "health"}));
+    CHECK(hc.value("Interval", 0LL) == 1'000'000'000LL);
+    CHECK(hc.value("Timeout", 0LL) == 2'000'000'000LL);
+    CHECK(hc.value("Retries", 0) == 1);
+    CHECK(hc.value("StartPeriod", 0LL) == 30'000'000'000LL);
+    REQUIRE(run_until(
+        io, [&] { return !healthy_verdicts.empty() && !never_verdicts.empty(); }, std::chrono::seconds(30)));
+    // A hello-task without the `health` mode never passes: the image must be this build's.
+    CHECK_MESSAGE(healthy_verdicts == std::vector<bool>{true}, "is " << hello << " this build's? (tools/build-images)");
+    CHECK(never_verdicts == std::vector<bool>{false});
+    run(io, backend->shutdown(std::chrono::seconds(1)));
+}
+
 TEST_CASE("docker runtime: a new run finds and removes what an earlier one left behind") {
     if (!engine_ready()) return;
     asio::io_context io;
