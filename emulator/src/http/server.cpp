@@ -11,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -19,6 +20,7 @@
 #include <array>
 #include <cctype>
 #include <list>
+#include <memory>
 
 namespace eddy::http {
 
@@ -71,6 +73,82 @@ wire_request to_wire(bhttp::request<bhttp::string_body>& req) {
 
 }  // namespace
 
+// A connection's socket and its one deadline timer. Beast's tcp_stream arms and cancels a
+// timer around every read and write; here a request only stores its deadline, and the
+// timer, armed lazily, wakes at the old time and sleeps on to the new one when the
+// deadline has moved later. Shared with the timer's wait, which may outlive the session.
+struct connection : std::enable_shared_from_this<connection> {
+    using time_point = std::chrono::steady_clock::time_point;
+
+    tcp::socket socket;
+    asio::steady_timer timer;
+    time_point deadline = time_point::max();  // max: no I/O waiting, nothing to time out
+    time_point armed = time_point::max();     // when the pending wait wakes; max: none pending
+    bool closed = false;
+
+    explicit connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+
+    // The I/O started next fails (operation_aborted) when it has not finished by `t`.
+    void expire_at(time_point t) {
+        deadline = t;
+        if (t < armed) arm(t);
+    }
+    void expire_never() { deadline = time_point::max(); }
+    void close() {
+        closed = true;
+        timer.cancel();
+    }
+
+  private:
+    void arm(time_point t) {
+        armed = t;
+        timer.expires_at(t);  // a wait already pending completes with operation_aborted and is ignored
+        timer.async_wait([self = shared_from_this(), t](beast::error_code ec) { self->woke(ec, t); });
+    }
+    void woke(beast::error_code ec, time_point t) {
+        if (ec || closed || t != armed) return;
+        armed = time_point::max();
+        if (deadline == time_point::max()) return;
+        if (deadline <= std::chrono::steady_clock::now())
+            socket.cancel();
+        else
+            arm(deadline);
+    }
+};
+
+using request_parser = bhttp::request_parser<bhttp::string_body>;
+
+// Beast's http::async_read_header (header_only) or http::async_read: feeds `parser` from
+// `buffer`, reading from the socket while it needs more, with the same results and errors,
+// without a composed operation per read.
+asio::awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer, request_parser& parser,
+                                                bool header_only) {
+    parser.eager(!header_only);
+    auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+    beast::error_code ec;
+    if (done()) co_return ec;
+    for (;;) {
+        if (buffer.size() != 0) {
+            buffer.consume(parser.put(buffer.data(), ec));
+            if (ec != bhttp::error::need_more) {
+                if (ec || done()) co_return ec;
+                continue;
+            }
+            ec = {};
+        }
+        auto size = beast::read_size(buffer, 65536);
+        if (size == 0) co_return bhttp::error::buffer_overflow;
+        auto [rec, n] = co_await socket.async_read_some(buffer.prepare(size), use_tuple);
+        buffer.commit(n);
+        if (rec == asio::error::eof) {
+            if (!parser.got_some()) co_return bhttp::error::end_of_stream;
+            parser.put_eof(ec);  // a message ended by the close (or cut short by it)
+            co_return ec;
+        }
+        if (rec) co_return rec;
+    }
+}
+
 struct server::impl {
     asio::io_context& io;
     server_config config;
@@ -82,7 +160,7 @@ struct server::impl {
     std::function<void()> drained;
 
     struct session_state {
-        beast::tcp_stream* stream = nullptr;
+        tcp::socket* socket = nullptr;
         bool busy = false;
     };
     std::list<session_state> sessions;
@@ -142,7 +220,8 @@ struct server::impl {
     }
 
     asio::awaitable<void> run_session(tcp::socket socket) {
-        beast::tcp_stream stream(std::move(socket));
+        auto conn = std::make_shared<connection>(std::move(socket));
+        auto& stream = conn->socket;
         beast::flat_buffer buffer;
         sessions.push_back({&stream, false});
         auto self = std::prev(sessions.end());
@@ -150,24 +229,29 @@ struct server::impl {
             std::list<session_state>& list;
             std::list<session_state>::iterator it;
             impl& owner;
+            connection& conn;
             ~unregister() {
+                conn.close();
                 list.erase(it);
                 owner.check_drained();
             }
-        } guard{sessions, self, *this};
+        } guard{sessions, self, *this, *conn};
+        auto expire_after = [&](std::chrono::steady_clock::duration d) {
+            conn->expire_at(std::chrono::steady_clock::now() + d);
+        };
 
         while (!stopping) {
-            bhttp::request_parser<bhttp::string_body> parser;
+            request_parser parser;
             parser.body_limit(config.body_limit);
             parser.header_limit(64 * 1024);
             self->busy = false;
-            stream.expires_after(config.idle_timeout);
-            auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+            expire_after(config.idle_timeout);
+            auto ec = co_await read_request(stream, buffer, parser, true);
             self->busy = true;
             bool too_big = ec == bhttp::error::body_limit;
             if (ec && !too_big) {
                 if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
-                    ec != beast::error::timeout && ec != asio::error::connection_reset && !stopping) {
+                    ec != asio::error::connection_reset && !stopping) {
                     // A request we cannot read: say so once, then close.
                     bhttp::response<bhttp::string_body> res{bhttp::status::bad_request, 11};
                     res.set(bhttp::field::content_type, "text/plain");
@@ -185,11 +269,12 @@ struct server::impl {
                 if (wec) break;
             }
             if (!too_big) {
-                stream.expires_after(std::chrono::seconds(300));
-                auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+                expire_after(std::chrono::seconds(300));
+                auto rec = co_await read_request(stream, buffer, parser, false);
                 too_big = rec == bhttp::error::body_limit;
                 if (rec && !too_big) break;
             }
+            conn->expire_never();
             unsigned version = req.version();
             bool keep_alive = req.keep_alive();
             wire_response out;
@@ -210,12 +295,12 @@ struct server::impl {
             std::string header = response_head(out, version, keep_alive);
             std::array<asio::const_buffer, 2> parts{asio::buffer(header),
                                                     asio::buffer(out.body.data(), head ? 0 : out.body.size())};
-            stream.expires_after(std::chrono::seconds(300));
+            expire_after(std::chrono::seconds(300));
             auto [wec, wn] = co_await asio::async_write(stream, parts, use_tuple);
             if (wec || !keep_alive) break;
         }
         beast::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream.shutdown(tcp::socket::shutdown_send, ignored);
     }
 
     wire_response health() {
@@ -384,7 +469,7 @@ void server::stop(std::function<void()> drained) {
     for (auto& a : impl_->more_acceptors)
         a.close(ec);
     for (auto& s : impl_->sessions)
-        if (!s.busy) s.stream->socket().cancel(ec);
+        if (!s.busy) s.socket->cancel(ec);
     impl_->check_drained();
 }
 
