@@ -35,10 +35,11 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Header names are tokens, ASCII only: no locale to consult.
 std::string lower(std::string_view s) {
     std::string out(s);
     for (auto& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
 }
 
@@ -65,6 +66,7 @@ wire_request to_wire(bhttp::request<bhttp::string_body>& req) {
     auto q = target.find('?');
     w.path = std::string(target.substr(0, q));
     if (q != std::string_view::npos) w.query = std::string(target.substr(q + 1));
+    w.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
     for (auto& field : req)
         w.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
     w.body = std::move(req.body());
@@ -196,7 +198,12 @@ struct server::impl {
     // serializer costs more than the rest of a small request put together.
     static std::string response_head(const wire_response& out, unsigned version, bool keep_alive) {
         auto status = static_cast<bhttp::status>(out.status);
-        std::string head = version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+        std::string head;
+        std::size_t size = 96;  // status line, Server, Content-Length, Connection
+        for (auto& [k, v] : out.headers)
+            size += k.size() + v.size() + 4;
+        head.reserve(size);
+        head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
         head += std::to_string(out.status);
         head += ' ';
         head += bhttp::obsolete_reason(status);
