@@ -15,12 +15,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detail/clamp.hpp>
 #include <boost/beast/http.hpp>
 
 #include <array>
 #include <cctype>
 #include <list>
 #include <memory>
+#include <optional>
 
 namespace eddy::http {
 
@@ -57,20 +59,6 @@ std::string account_of(const protocol::credential_scope& scope) {
     if (key.size() == 12 && std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return key;
     return std::string(default_account);
-}
-
-wire_request to_wire(bhttp::request<bhttp::string_body>& req) {
-    wire_request w;
-    w.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    auto q = target.find('?');
-    w.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) w.query = std::string(target.substr(q + 1));
-    w.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
-    for (auto& field : req)
-        w.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-    w.body = std::move(req.body());
-    return w;
 }
 
 }  // namespace
@@ -118,7 +106,61 @@ struct connection : std::enable_shared_from_this<connection> {
     }
 };
 
-using request_parser = bhttp::request_parser<bhttp::string_body>;
+// Beast's HTTP/1 parser writing one request straight into a wire_request. Its
+// parser<string_body> kept a header list of its own, an allocation per field, that was
+// then copied field by field; what the session asks of the message (Expect, keep-alive,
+// version, method) is kept here as message<> answers it.
+class request_parser final : public bhttp::basic_parser<true> {
+  public:
+    wire_request request;
+    unsigned version = 0;
+    bhttp::verb method = bhttp::verb::unknown;
+
+    // The first Expect field asks for 100-continue.
+    bool expects_continue() const { return expect_ && iequals(*expect_, "100-continue"); }
+    // message::keep_alive(): by the first Connection field and the version.
+    bool keep_alive() const {
+        if (version < 11) return connection_ && bhttp::token_list{*connection_}.exists("keep-alive");
+        return !connection_ || !bhttp::token_list{*connection_}.exists("close");
+    }
+
+  private:
+    std::optional<std::string> expect_, connection_;
+
+    void on_request_impl(bhttp::verb m, beast::string_view method_verb, beast::string_view target_text, int v,
+                         beast::error_code&) override {
+        method = m;
+        version = static_cast<unsigned>(v);
+        request.method = std::string(method_verb.data(), method_verb.size());
+        std::string_view target(target_text.data(), target_text.size());
+        auto q = target.find('?');
+        request.path = std::string(target.substr(0, q));
+        if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
+        request.headers.reserve(8);
+    }
+    void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+    void on_field_impl(bhttp::field f, beast::string_view name, beast::string_view value, beast::error_code&) override {
+        if (f == bhttp::field::expect && !expect_) expect_.emplace(value.data(), value.size());
+        if (f == bhttp::field::connection && !connection_) connection_.emplace(value.data(), value.size());
+        request.headers.emplace_back(lower(std::string_view(name.data(), name.size())),
+                                     std::string(value.data(), value.size()));
+    }
+    void on_header_impl(beast::error_code& ec) override { ec = {}; }
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
+        if (length) request.body.reserve(beast::detail::clamp(*length));
+        ec = {};
+    }
+    std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override {
+        request.body.append(body.data(), body.size());
+        ec = {};
+        return body.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& ec) override {
+        return on_body_impl(body, ec);
+    }
+    void on_finish_impl(beast::error_code& ec) override { ec = {}; }
+};
 
 // Beast's http::async_read_header (header_only) or http::async_read: feeds `parser` from
 // `buffer`, reading from the socket while it needs more, with the same results and errors,
@@ -269,9 +311,8 @@ struct server::impl {
                 }
                 break;
             }
-            auto& req = parser.get();
-            if (!too_big && iequals(req[bhttp::field::expect], "100-continue")) {
-                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, req.version()};
+            if (!too_big && parser.expects_continue()) {
+                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.version};
                 auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
                 if (wec) break;
             }
@@ -282,12 +323,12 @@ struct server::impl {
                 if (rec && !too_big) break;
             }
             conn->expire_never();
-            unsigned version = req.version();
-            bool keep_alive = req.keep_alive();
+            unsigned version = parser.version;
+            bool keep_alive = parser.keep_alive();
             wire_response out;
             if (too_big) {
-                req.body().clear();
-                auto headers = to_wire(req);
+                auto& headers = parser.request;
+                headers.body.clear();
                 out = refuse(headers, aws_error("RequestEntityTooLarge",
                                                 "Request body is larger than the limit of " +
                                                     std::to_string(config.body_limit) + " bytes",
@@ -295,10 +336,10 @@ struct server::impl {
                 log::info("- " + headers.method + " " + headers.path + " 413 body over limit");
                 keep_alive = false;
             } else {
-                out = co_await handle(to_wire(req));
+                out = co_await handle(std::move(parser.request));
             }
             keep_alive = keep_alive && !stopping;
-            bool head = req.method() == bhttp::verb::head;
+            bool head = parser.method == bhttp::verb::head;
             std::string header = response_head(out, version, keep_alive);
             std::array<asio::const_buffer, 2> parts{asio::buffer(header),
                                                     asio::buffer(out.body.data(), head ? 0 : out.body.size())};
