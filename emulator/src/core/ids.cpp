@@ -19,14 +19,15 @@ std::string new_uuid() {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
+    // Written into a buffer, then one string: two ids per SendMessage.
+    char out[36];
+    char* p = out;
     for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-        out += hex[b[i] >> 4];
-        out += hex[b[i] & 0xf];
+        if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 0xf];
     }
-    return out;
+    return std::string(out, sizeof out);
 }
 
 std::string make_arn(std::string_view service, std::string_view region, std::string_view account,

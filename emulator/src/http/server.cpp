@@ -11,14 +11,18 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detail/clamp.hpp>
 #include <boost/beast/http.hpp>
 
 #include <array>
 #include <cctype>
 #include <list>
+#include <memory>
+#include <optional>
 
 namespace eddy::http {
 
@@ -33,10 +37,11 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Header names are tokens, ASCII only: no locale to consult.
 std::string lower(std::string_view s) {
     std::string out(s);
     for (auto& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
 }
 
@@ -56,20 +61,137 @@ std::string account_of(const protocol::credential_scope& scope) {
     return std::string(default_account);
 }
 
-wire_request to_wire(bhttp::request<bhttp::string_body>& req) {
-    wire_request w;
-    w.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    auto q = target.find('?');
-    w.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) w.query = std::string(target.substr(q + 1));
-    for (auto& field : req)
-        w.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-    w.body = std::move(req.body());
-    return w;
-}
-
 }  // namespace
+
+// A connection's socket and its one deadline timer. Beast's tcp_stream arms and cancels a
+// timer around every read and write; here a request only stores its deadline, and the
+// timer, armed lazily, wakes at the old time and sleeps on to the new one when the
+// deadline has moved later. Shared with the timer's wait, which may outlive the session.
+struct connection : std::enable_shared_from_this<connection> {
+    using time_point = std::chrono::steady_clock::time_point;
+
+    tcp::socket socket;
+    asio::steady_timer timer;
+    time_point deadline = time_point::max();  // max: no I/O waiting, nothing to time out
+    time_point armed = time_point::max();     // when the pending wait wakes; max: none pending
+    bool closed = false;
+
+    explicit connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+
+    // The I/O started next fails (operation_aborted) when it has not finished by `t`.
+    void expire_at(time_point t) {
+        deadline = t;
+        if (t < armed) arm(t);
+    }
+    void expire_never() { deadline = time_point::max(); }
+    void close() {
+        closed = true;
+        timer.cancel();
+    }
+
+  private:
+    void arm(time_point t) {
+        armed = t;
+        timer.expires_at(t);  // a wait already pending completes with operation_aborted and is ignored
+        timer.async_wait([self = shared_from_this(), t](beast::error_code ec) { self->woke(ec, t); });
+    }
+    void woke(beast::error_code ec, time_point t) {
+        if (ec || closed || t != armed) return;
+        armed = time_point::max();
+        if (deadline == time_point::max()) return;
+        if (deadline <= std::chrono::steady_clock::now())
+            socket.cancel();
+        else
+            arm(deadline);
+    }
+};
+
+// Beast's HTTP/1 parser writing one request straight into a wire_request. Its
+// parser<string_body> kept a header list of its own, an allocation per field, that was
+// then copied field by field; what the session asks of the message (Expect, keep-alive,
+// version, method) is kept here as message<> answers it.
+class request_parser final : public bhttp::basic_parser<true> {
+  public:
+    wire_request request;
+    unsigned version = 0;
+    bhttp::verb method = bhttp::verb::unknown;
+
+    // The first Expect field asks for 100-continue.
+    bool expects_continue() const { return expect_ && iequals(*expect_, "100-continue"); }
+    // message::keep_alive(): by the first Connection field and the version.
+    bool keep_alive() const {
+        if (version < 11) return connection_ && bhttp::token_list{*connection_}.exists("keep-alive");
+        return !connection_ || !bhttp::token_list{*connection_}.exists("close");
+    }
+
+  private:
+    std::optional<std::string> expect_, connection_;
+
+    void on_request_impl(bhttp::verb m, beast::string_view method_verb, beast::string_view target_text, int v,
+                         beast::error_code&) override {
+        method = m;
+        version = static_cast<unsigned>(v);
+        request.method = std::string(method_verb.data(), method_verb.size());
+        std::string_view target(target_text.data(), target_text.size());
+        auto q = target.find('?');
+        request.path = std::string(target.substr(0, q));
+        if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
+        request.headers.reserve(8);
+    }
+    void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+    void on_field_impl(bhttp::field f, beast::string_view name, beast::string_view value, beast::error_code&) override {
+        if (f == bhttp::field::expect && !expect_) expect_.emplace(value.data(), value.size());
+        if (f == bhttp::field::connection && !connection_) connection_.emplace(value.data(), value.size());
+        request.headers.emplace_back(lower(std::string_view(name.data(), name.size())),
+                                     std::string(value.data(), value.size()));
+    }
+    void on_header_impl(beast::error_code& ec) override { ec = {}; }
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
+        if (length) request.body.reserve(beast::detail::clamp(*length));
+        ec = {};
+    }
+    std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override {
+        request.body.append(body.data(), body.size());
+        ec = {};
+        return body.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& ec) override {
+        return on_body_impl(body, ec);
+    }
+    void on_finish_impl(beast::error_code& ec) override { ec = {}; }
+};
+
+// Beast's http::async_read_header (header_only) or http::async_read: feeds `parser` from
+// `buffer`, reading from the socket while it needs more, with the same results and errors,
+// without a composed operation per read.
+asio::awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer, request_parser& parser,
+                                                bool header_only) {
+    parser.eager(!header_only);
+    auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+    beast::error_code ec;
+    if (done()) co_return ec;
+    for (;;) {
+        if (buffer.size() != 0) {
+            buffer.consume(parser.put(buffer.data(), ec));
+            if (ec != bhttp::error::need_more) {
+                if (ec || done()) co_return ec;
+                continue;
+            }
+            ec = {};
+        }
+        auto size = beast::read_size(buffer, 65536);
+        if (size == 0) co_return bhttp::error::buffer_overflow;
+        auto [rec, n] = co_await socket.async_read_some(buffer.prepare(size), use_tuple);
+        buffer.commit(n);
+        if (rec == asio::error::eof) {
+            if (!parser.got_some()) co_return bhttp::error::end_of_stream;
+            parser.put_eof(ec);  // a message ended by the close (or cut short by it)
+            co_return ec;
+        }
+        if (rec) co_return rec;
+    }
+}
 
 struct server::impl {
     asio::io_context& io;
@@ -82,7 +204,7 @@ struct server::impl {
     std::function<void()> drained;
 
     struct session_state {
-        beast::tcp_stream* stream = nullptr;
+        tcp::socket* socket = nullptr;
         bool busy = false;
     };
     std::list<session_state> sessions;
@@ -118,7 +240,12 @@ struct server::impl {
     // serializer costs more than the rest of a small request put together.
     static std::string response_head(const wire_response& out, unsigned version, bool keep_alive) {
         auto status = static_cast<bhttp::status>(out.status);
-        std::string head = version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+        std::string head;
+        std::size_t size = 96;  // status line, Server, Content-Length, Connection
+        for (auto& [k, v] : out.headers)
+            size += k.size() + v.size() + 4;
+        head.reserve(size);
+        head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
         head += std::to_string(out.status);
         head += ' ';
         head += bhttp::obsolete_reason(status);
@@ -142,7 +269,8 @@ struct server::impl {
     }
 
     asio::awaitable<void> run_session(tcp::socket socket) {
-        beast::tcp_stream stream(std::move(socket));
+        auto conn = std::make_shared<connection>(std::move(socket));
+        auto& stream = conn->socket;
         beast::flat_buffer buffer;
         sessions.push_back({&stream, false});
         auto self = std::prev(sessions.end());
@@ -150,24 +278,29 @@ struct server::impl {
             std::list<session_state>& list;
             std::list<session_state>::iterator it;
             impl& owner;
+            connection& conn;
             ~unregister() {
+                conn.close();
                 list.erase(it);
                 owner.check_drained();
             }
-        } guard{sessions, self, *this};
+        } guard{sessions, self, *this, *conn};
+        auto expire_after = [&](std::chrono::steady_clock::duration d) {
+            conn->expire_at(std::chrono::steady_clock::now() + d);
+        };
 
         while (!stopping) {
-            bhttp::request_parser<bhttp::string_body> parser;
+            request_parser parser;
             parser.body_limit(config.body_limit);
             parser.header_limit(64 * 1024);
             self->busy = false;
-            stream.expires_after(config.idle_timeout);
-            auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+            expire_after(config.idle_timeout);
+            auto ec = co_await read_request(stream, buffer, parser, true);
             self->busy = true;
             bool too_big = ec == bhttp::error::body_limit;
             if (ec && !too_big) {
                 if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
-                    ec != beast::error::timeout && ec != asio::error::connection_reset && !stopping) {
+                    ec != asio::error::connection_reset && !stopping) {
                     // A request we cannot read: say so once, then close.
                     bhttp::response<bhttp::string_body> res{bhttp::status::bad_request, 11};
                     res.set(bhttp::field::content_type, "text/plain");
@@ -178,24 +311,24 @@ struct server::impl {
                 }
                 break;
             }
-            auto& req = parser.get();
-            if (!too_big && iequals(req[bhttp::field::expect], "100-continue")) {
-                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, req.version()};
+            if (!too_big && parser.expects_continue()) {
+                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.version};
                 auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
                 if (wec) break;
             }
             if (!too_big) {
-                stream.expires_after(std::chrono::seconds(300));
-                auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+                expire_after(std::chrono::seconds(300));
+                auto rec = co_await read_request(stream, buffer, parser, false);
                 too_big = rec == bhttp::error::body_limit;
                 if (rec && !too_big) break;
             }
-            unsigned version = req.version();
-            bool keep_alive = req.keep_alive();
+            conn->expire_never();
+            unsigned version = parser.version;
+            bool keep_alive = parser.keep_alive();
             wire_response out;
             if (too_big) {
-                req.body().clear();
-                auto headers = to_wire(req);
+                auto& headers = parser.request;
+                headers.body.clear();
                 out = refuse(headers, aws_error("RequestEntityTooLarge",
                                                 "Request body is larger than the limit of " +
                                                     std::to_string(config.body_limit) + " bytes",
@@ -203,19 +336,19 @@ struct server::impl {
                 log::info("- " + headers.method + " " + headers.path + " 413 body over limit");
                 keep_alive = false;
             } else {
-                out = co_await handle(to_wire(req));
+                out = co_await handle(std::move(parser.request));
             }
             keep_alive = keep_alive && !stopping;
-            bool head = req.method() == bhttp::verb::head;
+            bool head = parser.method == bhttp::verb::head;
             std::string header = response_head(out, version, keep_alive);
             std::array<asio::const_buffer, 2> parts{asio::buffer(header),
                                                     asio::buffer(out.body.data(), head ? 0 : out.body.size())};
-            stream.expires_after(std::chrono::seconds(300));
+            expire_after(std::chrono::seconds(300));
             auto [wec, wn] = co_await asio::async_write(stream, parts, use_tuple);
             if (wec || !keep_alive) break;
         }
         beast::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream.shutdown(tcp::socket::shutdown_send, ignored);
     }
 
     wire_response health() {
@@ -384,7 +517,7 @@ void server::stop(std::function<void()> drained) {
     for (auto& a : impl_->more_acceptors)
         a.close(ec);
     for (auto& s : impl_->sessions)
-        if (!s.busy) s.stream->socket().cancel(ec);
+        if (!s.busy) s.socket->cancel(ec);
     impl_->check_drained();
 }
 

@@ -1,6 +1,7 @@
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
 #include "protocol/codec_detail.hpp"
+#include "protocol/json_reader.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -330,8 +331,7 @@ json decode_request(const operation_ref& op, const wire_request& request) {
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
         body = json::object();
     } else {
-        body = json::parse(text, nullptr, false);
-        if (body.is_discarded()) throw serialization_error("Unable to parse request body as JSON");
+        if (!parse_json(text, body)) throw serialization_error("Unable to parse request body as JSON");
     }
     if (!body.is_object()) throw serialization_error("The request body must be a JSON object");
     return from_wire_json(*op.model, target_of(*op.model, *input_ref), std::move(body), "");

@@ -110,18 +110,22 @@ struct checker {
         if (!v.is_object()) return;
         if (auto req = shape.find("required"); req != shape.end()) {
             for (auto& r : *req) {
-                auto name = r.get<std::string>();
-                if (!v.contains(name) || v[name].is_null()) {
+                auto& name = r.get_ref<const std::string&>();
+                if (auto it = v.find(name); it == v.end() || it->is_null()) {
                     if (first_missing.empty()) first_missing = name;
                     problems.push_back("Value null at '" + (path.empty() ? "" : path + ".") + lower_first(name) +
                                        "' failed to satisfy constraint: Member must not be null");
                 }
             }
         }
-        for (auto& [name, member] : shape["members"].items()) {
-            auto it = v.find(name);
-            if (it == v.end() || it->is_null()) continue;
-            value(target_of(m, member), *it, (path.empty() ? "" : path + ".") + lower_first(name));
+        // The members given, in the model's order (both are maps by name): a request names
+        // a few of a shape's many members.
+        auto& members = shape["members"];
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            if (it->is_null()) continue;
+            auto member = members.find(it.key());
+            if (member == members.end()) continue;
+            value(target_of(m, *member), *it, (path.empty() ? "" : path + ".") + lower_first(it.key()));
         }
     }
 };

@@ -93,6 +93,18 @@ statement& statement::bind_blob(int index, std::string_view bytes) {
     return *this;
 }
 
+statement& statement::bind_view(int index, std::string_view text) {
+    int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+    if (rc != SQLITE_OK) db_->fail(rc, "bind");
+    return *this;
+}
+
+statement& statement::bind_blob_view(int index, std::string_view bytes) {
+    int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC);
+    if (rc != SQLITE_OK) db_->fail(rc, "bind");
+    return *this;
+}
+
 statement& statement::bind_null(int index) {
     if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) db_->fail(rc, "bind");
     return *this;

@@ -36,6 +36,10 @@ class statement {
     statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
     statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
     statement& bind_blob(int index, std::string_view bytes);
+    // Without SQLite's copy, for a statement run at once: the bytes must stay alive and
+    // unchanged until run() or reset() (which also drop them).
+    statement& bind_view(int index, std::string_view text);
+    statement& bind_blob_view(int index, std::string_view bytes);
     statement& bind_null(int index);
     template <typename... Args>
     statement& bind_all(Args&&... args) {

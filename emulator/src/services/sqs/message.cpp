@@ -77,7 +77,14 @@ std::size_t message_size(std::string_view body, const json& attributes) {
 }
 
 bool valid_body_characters(std::string_view s) {
-    return each_code_point(s, [](std::uint32_t cp) {
+    // Printable ASCII, tab and line breaks, the usual body, are skipped without decoding.
+    std::size_t ascii = 0;
+    while (ascii < s.size()) {
+        auto c = static_cast<unsigned char>(s[ascii]);
+        if ((c < 0x20 || c >= 0x80) && c != 0x9 && c != 0xa && c != 0xd) break;
+        ++ascii;
+    }
+    return each_code_point(s.substr(ascii), [](std::uint32_t cp) {
         return cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
                (cp >= 0x10000 && cp <= 0x10ffff);
     });

@@ -110,16 +110,19 @@ void store::each_queue(const std::function<void(std::int64_t, queue)>& fn) {
 void store::insert_message(std::int64_t queue_row, const message& m) {
     if (!keep_messages_) return;
     auto& s = insert_msg_;
-    s.bind(1, queue_row).bind(2, m.seq).bind(3, m.id).bind_blob(4, m.body);
+    // The message and its CBOR outlive run(): SQLite need not copy them.
+    s.bind(1, queue_row).bind(2, m.seq).bind_view(3, m.id).bind_blob_view(4, m.body);
+    std::vector<std::uint8_t> cbor;
     if (m.attributes.empty()) {
         s.bind_null(5);
     } else {
-        auto cbor = json::to_cbor(m.attributes);
-        s.bind_blob(5, std::string_view(reinterpret_cast<const char*>(cbor.data()), cbor.size()));
+        cbor = json::to_cbor(m.attributes);
+        s.bind_blob_view(5, std::string_view(reinterpret_cast<const char*>(cbor.data()), cbor.size()));
     }
-    s.bind(6, m.trace_header).bind(7, m.sender_id).bind(8, m.sent_ms).bind(9, m.visible_at_ms);
-    s.bind(10, static_cast<std::int64_t>(m.receive_count)).bind(11, m.first_receive_ms).bind(12, m.nonce);
-    s.bind(13, m.group_id).bind(14, m.dedup_id).bind(15, m.sequence_number).bind(16, m.dead_letter_source_arn);
+    s.bind_view(6, m.trace_header).bind_view(7, m.sender_id).bind(8, m.sent_ms).bind(9, m.visible_at_ms);
+    s.bind(10, static_cast<std::int64_t>(m.receive_count)).bind(11, m.first_receive_ms).bind_view(12, m.nonce);
+    s.bind_view(13, m.group_id).bind_view(14, m.dedup_id).bind_view(15, m.sequence_number);
+    s.bind_view(16, m.dead_letter_source_arn);
     s.run();
 }
 
