@@ -26,6 +26,9 @@ class store {
 
     // The execution's description and checkpoint (not its events).
     void put_execution(const execution& e);
+    // The same, made by `body` when the write runs: one write carries every change made before
+    // it in this turn of the loop, together with the events recorded meanwhile.
+    void put_execution(const std::string& arn, std::function<json()> body);
     void add_event(const std::string& execution_arn, const history_event& ev);
     // Drops the events after `last_id` (a state re-entered after a restart).
     void truncate_events(const std::string& execution_arn, std::int64_t last_id);
@@ -47,6 +50,8 @@ class store {
 
 json event_to_json(const history_event& ev);
 history_event event_from_json(const json& j);
+json checkpoint_to_json(const checkpoint& c);
+checkpoint checkpoint_from_json(const json& j);
 json execution_to_json(const execution& e);
 execution execution_from_json(const json& j);
 
