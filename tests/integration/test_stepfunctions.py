@@ -1236,6 +1236,51 @@ class Durability(unittest.TestCase):
             shutil.rmtree(data, ignore_errors=True)
 
 
+    def test_retry_interval_in_a_branch_resumes_after_kill9(self):
+        # a task waiting to retry keeps its deadline and its attempts: it is not entered again
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data, extra_args=["--clock", "manual"]).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            # the queue the task sends to does not exist until after the restart
+            url = sqs.create_queue(QueueName="other")["QueueUrl"].replace("/other", "/later")
+            arn = sfn.create_state_machine(name="retries", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+                    {"StartAt": "T", "States": {"T": {
+                        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                        "Parameters": {"QueueUrl": url, "MessageBody": "hello"}, "ResultPath": None,
+                        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 600, "MaxAttempts": 3}],
+                        "End": True}}},
+                    {"StartAt": "Q", "States": {"Q": {"Type": "Pass", "Result": "quick", "End": True}}},
+                ]}}}))["stateMachineArn"]
+            ex = sfn.start_execution(stateMachineArn=arn, input='{"a": 1}')["executionArn"]
+            wait_for(lambda: "TaskFailed" in [e["type"] for e in history(sfn, ex)])
+            wait_for(lambda: "PassStateExited" in [e["type"] for e in history(sfn, ex)])
+            before = history(sfn, ex)
+
+            eddy = restart(data, eddy, ["--clock", "manual"])
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            self.assertEqual(history(sfn, ex), before)
+            url = sqs.create_queue(QueueName="later")["QueueUrl"]
+            advance(eddy, 700)
+            d = wait_done(sfn, ex)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), [{"a": 1}, "quick"])
+            events = history(sfn, ex)
+            check_chains(self, events)
+            types = [e["type"] for e in events]
+            self.assertEqual([types.count(t) for t in ("TaskStateEntered", "TaskScheduled", "TaskFailed",
+                                                       "TaskSucceeded")], [1, 2, 1, 1])
+            self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"]["ApproximateNumberOfMessages"], "1")
+        finally:
+            if eddy:
+                eddy.stop()
+            shutil.rmtree(data, ignore_errors=True)
+
     def test_start_execution_sync_resumes_after_kill9(self):
         # the parent waits for the same child after a restart (no second child is started),
         # and the child, durable too, carries on from its own checkpoint

@@ -598,7 +598,22 @@ asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state
 
     // Task, Parallel and Map: attempts with Retry, then Catch.
     std::vector<int> retries;
+    std::optional<std::int64_t> retry_at;  // between attempts: when the next one starts
+    if (resumed && phase == "retry") {
+        // a restart found the state waiting to retry: it keeps its deadline and its counts
+        retries = at->task.value("retries", std::vector<int>{});
+        retry_at = at->until_ms;
+        resumed = false;
+    }
     for (;;) {
+        if (retry_at) {
+            co_await sleep_until(sc, eddy::clock::time_point(std::chrono::milliseconds(*retry_at)));
+            retry_at.reset();
+            int total = 0;
+            for (int n : retries)
+                total += n;
+            env.context["State"]["RetryCount"] = total;
+        }
         std::optional<states_error> failure;
         try {
             json result = co_await attempt(l, s, input, env, t, sc, at, resumed, entered);
@@ -618,17 +633,16 @@ asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state
             failure = err;
         }
         sc.check();
+        resumed = false;
         auto uniform = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); };
         auto decision = asl::decide_on_error(s, *failure, retries, input, env, uniform);
         if (decision.what == asl::error_decision::kind::retry) {
-            mark(l, at, s, "run", input, env.variables, entered);
-            resumed = false;
-            auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(decision.delay_seconds * 1000.0));
-            co_await sleep_until(sc, env_.clock.now() + delay);
-            int total = 0;
-            for (int n : retries)
-                total += n;
-            env.context["State"]["RetryCount"] = total;
+            retry_at = env_.clock.now_ms() + static_cast<std::int64_t>(decision.delay_seconds * 1000.0);
+            if (at) {
+                mark(l, at, s, "retry", input, env.variables, entered);
+                at->until_ms = *retry_at;
+                at->task = {{"retries", retries}};
+            }
             continue;
         }
         if (decision.what == asl::error_decision::kind::catch_) {

@@ -36,9 +36,10 @@ struct history_event {
 // Where one strand of an execution was when it last suspended, so a restarted eddy can pick
 // it up there: the execution itself and, under a Parallel or Map state that was running, each
 // of its branches or iterations by index. `phase` is "wait" (until `until_ms`), "token"
-// (awaiting `token`), "sync" (waiting for the job in `task`), "branches" (a Parallel or Map:
-// its strands are in `running`, the outputs of the finished ones in `done`) or "run" (the
-// state is re-entered). `last_event` is the strand's latest event: the previousEventId of its
+// (awaiting `token`), "sync" (waiting for the job in `task`), "retry" (the next attempt is
+// at `until_ms`, the Retry counts are in `task`), "branches" (a Parallel or Map: its strands
+// are in `running`, the outputs of the finished ones in `done`, a failure that stops them in
+// `task`) or "run" (the state is re-entered). `last_event` is the strand's latest event: the previousEventId of its
 // next one.
 struct checkpoint {
     std::string state, phase;
