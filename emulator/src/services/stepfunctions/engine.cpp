@@ -348,6 +348,11 @@ void engine::resume(std::shared_ptr<execution> e) {
     auto l = std::make_shared<live>();
     l->e = e;
     open_log(*l);
+    // states that were mid-call run again, without what they recorded when that can go
+    if (auto keep = events_before_reentry(e->at, e->events); keep < e->events.size()) {
+        store_.truncate_events(e->arn, static_cast<std::int64_t>(keep));
+        e->events.resize(keep);
+    }
     l->main.at = &e->at;
     l->main.last = e->at.last_event ? e->at.last_event : e->events.empty() ? 0 : e->events.back().id;
     l->tokens = 1000;  // tokens made before the restart keep their numbers
@@ -509,18 +514,7 @@ asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state
     std::int64_t entered = 0;
     bool resumed = resuming && at->state == s.name;
     std::string phase = resumed ? at->phase : "";
-    if (resumed && phase == "run") {
-        // re-entered from its start. At the top level what it recorded before the restart
-        // goes; inside a branch or iteration the events of its siblings may follow those, so
-        // they stay and the state records anew after them.
-        if (at == &e.at) {
-            store_.truncate_events(e.arn, e.at.entered_event - 1);
-            e.events.resize(static_cast<std::size_t>(e.at.entered_event - 1));
-            t.last = e.events.empty() ? 0 : e.events.back().id;
-            at->last_event = t.last;
-        }
-        resumed = false;
-    }
+    if (resumed && phase == "run") resumed = false;  // entered again (see resume)
     if (resumed) {
         entered = at->entered_event;
     } else {

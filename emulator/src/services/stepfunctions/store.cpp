@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <set>
+
 namespace eddy::stepfunctions {
 
 namespace {
@@ -62,6 +64,40 @@ checkpoint checkpoint_from_json(const json& j) {
         c.done.emplace(std::stoull(i), output);
     c.failed = j.value("failed", std::size_t(0));
     return c;
+}
+
+namespace {
+
+void collect_reentered(checkpoint& c, std::vector<checkpoint*>& out) {
+    if (c.phase == "run" && !c.state.empty()) out.push_back(&c);
+    for (auto& [i, child] : c.running)
+        collect_reentered(child, out);
+}
+
+}  // namespace
+
+std::size_t events_before_reentry(checkpoint& root, const std::vector<history_event>& events) {
+    std::vector<checkpoint*> again;
+    collect_reentered(root, again);
+    auto n = static_cast<std::int64_t>(events.size());
+    if (again.empty()) return events.size();
+    auto event = [&](std::int64_t id) -> const history_event& { return events[static_cast<std::size_t>(id - 1)]; };
+    std::int64_t cut = n;
+    std::set<std::int64_t> theirs;  // what the re-entered states recorded since their entry
+    for (auto* c : again) {
+        if (c->entered_event < 1 || c->entered_event > n || c->last_event > n) return events.size();
+        cut = std::min(cut, c->entered_event - 1);
+        // a checkpoint from before strands were kept has no last event: the top level was all
+        std::int64_t last = c->last_event ? c->last_event : n;
+        for (auto id = last; id >= c->entered_event; id = event(id).previous)
+            theirs.insert(id);
+    }
+    bool old_top = again.size() == 1 && again[0] == &root && root.last_event == 0;
+    for (auto id = cut + 1; id <= n && !old_top; ++id)
+        if (!theirs.count(id)) return events.size();  // another strand's event follows theirs
+    for (auto* c : again)
+        c->last_event = event(c->entered_event).previous;
+    return static_cast<std::size_t>(cut);
 }
 
 json event_to_json(const history_event& ev) {

@@ -52,6 +52,12 @@ json event_to_json(const history_event& ev);
 history_event event_from_json(const json& j);
 json checkpoint_to_json(const checkpoint& c);
 checkpoint checkpoint_from_json(const json& j);
+// States that were mid-call when eddy stopped (phase "run") are entered again after a restart.
+// The events they recorded since they were entered go when nothing else was recorded after
+// them (always so at the top level, and for a checkpoint written before strands were kept):
+// returns how many of `events` to keep, and points those strands' last events before their
+// entry. Otherwise it returns them all and the states record anew after them.
+std::size_t events_before_reentry(checkpoint& root, const std::vector<history_event>& events);
 json execution_to_json(const execution& e);
 execution execution_from_json(const json& j);
 

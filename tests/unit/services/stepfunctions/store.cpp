@@ -109,3 +109,71 @@ TEST_CASE("states execution: an ended execution is stored without its checkpoint
     CHECK(ended["at"] == json::object());
     CHECK(execution_from_json(ended).at.state.empty());
 }
+
+namespace {
+
+// Events with the given previousEventIds: ids 1..n.
+std::vector<history_event> events_with_previous(std::initializer_list<std::int64_t> previous) {
+    std::vector<history_event> out;
+    for (auto p : previous) {
+        history_event ev;
+        ev.id = static_cast<std::int64_t>(out.size()) + 1;
+        ev.previous = p;
+        ev.type = "E";
+        out.push_back(ev);
+    }
+    return out;
+}
+
+checkpoint strand(std::string phase, std::int64_t entered, std::int64_t last) {
+    checkpoint c;
+    c.state = "S";
+    c.phase = std::move(phase);
+    c.entered_event = entered;
+    c.last_event = last;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("states re-entry: a top-level state mid-call loses the events it recorded since its entry") {
+    auto events = events_with_previous({0, 1, 2, 3, 4});  // entered at 3, then 4 and 5
+    checkpoint top = strand("run", 3, 5);
+    CHECK(events_before_reentry(top, events) == 2);
+    CHECK(top.last_event == 2);
+
+    // a checkpoint written before strands were kept: everything since the entry goes
+    checkpoint old = strand("run", 3, 0);
+    auto parallel = events_with_previous({0, 1, 2, 3, 3, 4});
+    CHECK(events_before_reentry(old, parallel) == 2);
+    CHECK(old.last_event == 2);
+}
+
+TEST_CASE("states re-entry: a branch mid-call keeps its events when a sibling recorded after them") {
+    // 3: ParallelStateStarted; branch 0 entered a task at 4 (then 6), branch 1 waits since 5
+    auto events = events_with_previous({0, 1, 2, 3, 3, 4});
+    checkpoint top = strand("branches", 2, 3);
+    top.running[0] = strand("run", 4, 6);
+    top.running[1] = strand("wait", 5, 5);
+    CHECK(events_before_reentry(top, events) == 6);
+    CHECK(top.running[0].last_event == 6);
+    CHECK(top.running[1].last_event == 5);
+}
+
+TEST_CASE("states re-entry: branches mid-call whose events are the last ones lose them") {
+    // 3: ParallelStateStarted; branch 1 waits since 4; branches 0 and 2 entered tasks at 5 and 6
+    auto events = events_with_previous({0, 1, 2, 3, 3, 3, 5, 6});
+    checkpoint top = strand("branches", 2, 3);
+    top.running[0] = strand("run", 5, 7);
+    top.running[1] = strand("wait", 4, 4);
+    top.running[2] = strand("run", 6, 8);
+    CHECK(events_before_reentry(top, events) == 4);
+    CHECK(top.running[0].last_event == 3);
+    CHECK(top.running[2].last_event == 3);
+    CHECK(top.running[1].last_event == 4);
+    CHECK(top.last_event == 3);
+
+    // nothing mid-call: every event stays
+    checkpoint waiting = strand("wait", 4, 4);
+    CHECK(events_before_reentry(waiting, events) == events.size());
+}
