@@ -337,9 +337,11 @@ void engine::start(std::shared_ptr<execution> e) {
     open_log(*l);
     json details = {{"input", e->input}, {"inputDetails", {{"truncated", false}}}};
     if (!e->role_arn.empty()) details["roleArn"] = e->role_arn;
+    // StartExecution answers once the execution is stored: written now, in its transaction,
+    // and before any later description of it (made when written) so that one has the last word
+    store_.put_execution(*e);
     if (e->persisted) l->main.at = &e->at;
     record(*l, l->main, "ExecutionStarted", "executionStartedEventDetails", details);
-    save(*l);
     running_[e->arn] = l;
     asio::co_spawn(env_.executor, run(l, false), asio::detached);
 }
@@ -377,7 +379,9 @@ void engine::end(live& l, std::string status, std::string event, json details) {
     std::string key = event;
     key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
     record(l, l.main, std::move(event), key + "EventDetails", details);
-    save(l);
+    // written now: StopExecution answers once the execution is stored as ABORTED (a description
+    // made later is the same: an ended execution changes no more)
+    store_.put_execution(e);
     for (auto* w : l.watchers)
         w->cancel();
     l.watchers.clear();
