@@ -312,7 +312,8 @@ void engine::save(live& l) {
     l.save_queued = true;
     store_.put_execution(l.e->arn, [self = l.shared_from_this()] {
         self->save_queued = false;
-        return execution_to_json(*self->e);
+        // an ended execution was written when it ended, no later than this
+        return self->e->status == "RUNNING" ? execution_to_json(*self->e) : json();
     });
 }
 

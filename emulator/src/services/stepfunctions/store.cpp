@@ -266,7 +266,10 @@ void store::put_execution(const execution& e) {
 
 void store::put_execution(const std::string& arn, std::function<json()> body) {
     if (!durable_) return;
-    auto put = [this, arn, body = std::move(body)] { put_execution_.bind_all(arn, body().dump()).run(); };
+    auto put = [this, arn, body = std::move(body)] {
+        json made = body();
+        if (!made.is_null()) put_execution_.bind_all(arn, made.dump()).run();
+    };
     if (sqlite3_get_autocommit(db_.handle()) == 0) {
         // A request's transaction is open and takes the writes of this turn: the description
         // joins it once what is ready to run in this turn has run, not at every event.

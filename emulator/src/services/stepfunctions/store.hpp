@@ -26,8 +26,8 @@ class store {
 
     // The execution's description and checkpoint (not its events).
     void put_execution(const execution& e);
-    // The same, made by `body` when the write runs: one write carries every change made before
-    // it in this turn of the loop, together with the events recorded meanwhile.
+    // The same, made by `body` when the write runs (null: nothing to write): one write carries
+    // every change made before it in this turn of the loop, with the events recorded meanwhile.
     void put_execution(const std::string& arn, std::function<json()> body);
     void add_event(const std::string& execution_arn, const history_event& ev);
     // Drops the events after `last_id` (a state re-entered after a restart).
