@@ -1281,6 +1281,65 @@ class Durability(unittest.TestCase):
                 eddy.stop()
             shutil.rmtree(data, ignore_errors=True)
 
+    def test_map_with_max_concurrency_after_kill9(self):
+        # the iterations awaiting tokens keep them, the one not started yet starts after the
+        # restart, and its failure is caught as it would have been
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            url = sqs.create_queue(QueueName="work")["QueueUrl"]
+            arn = sfn.create_state_machine(name="limited", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "M", "States": {
+                    "M": {"Type": "Map", "MaxConcurrency": 2, "Next": "Done",
+                          "Catch": [{"ErrorEquals": ["Boom"], "Next": "Recovered"}],
+                          "ItemProcessor": {"StartAt": "T", "States": {"T": {
+                              "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                              "Parameters": {"QueueUrl": url,
+                                             "MessageBody": {"token.$": "$$.Task.Token", "item.$": "$"}},
+                              "End": True}}}},
+                    "Done": {"Type": "Succeed"},
+                    "Recovered": {"Type": "Pass", "Parameters": {"error.$": "$.Error"}, "End": True}}}))[
+                "stateMachineArn"]
+            ex = sfn.start_execution(stateMachineArn=arn, input='["a", "b", "c"]')["executionArn"]
+
+            def take(count):
+                got = []
+                while len(got) < count:
+                    msgs = wait_for(lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"))
+                    for m in msgs:
+                        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+                        got.append(json.loads(m["Body"]))
+                return {m["item"]: m["token"] for m in got}
+
+            tokens = take(2)
+            self.assertEqual(sorted(tokens), ["a", "b"])
+            eddy = restart(data, eddy)
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            for item in ("a", "b"):
+                sfn.send_task_success(taskToken=tokens[item], output=json.dumps(item.upper()))
+            third = take(1)
+            self.assertEqual(list(third), ["c"])
+            sfn.send_task_failure(taskToken=third["c"], error="Boom", cause="no")
+            d = wait_done(sfn, ex)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), {"error": "Boom"})
+            self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"]["ApproximateNumberOfMessages"], "0")
+            events = history(sfn, ex)
+            check_chains(self, events)
+            types = [e["type"] for e in events]
+            self.assertEqual([types.count(t) for t in ("MapStateStarted", "MapIterationStarted", "TaskSubmitted",
+                                                       "MapIterationSucceeded", "MapIterationFailed",
+                                                       "MapStateFailed")], [1, 3, 3, 2, 1, 1])
+        finally:
+            if eddy:
+                eddy.stop()
+            shutil.rmtree(data, ignore_errors=True)
+
     def test_start_execution_sync_resumes_after_kill9(self):
         # the parent waits for the same child after a restart (no second child is started),
         # and the child, durable too, carries on from its own checkpoint
