@@ -1143,10 +1143,11 @@ class Durability(unittest.TestCase):
                         "W": {"Type": "Wait", "SecondsPath": "$.s", "Next": "Done"},
                         "Done": {"Type": "Pass", "Parameters": {"n.$": "$.n"}, "End": True}}}}}}))[
                 "stateMachineArn"]
-            items = [{"n": 0, "s": 0}, {"n": 1, "s": 600}, {"n": 2, "s": 0}, {"n": 3, "s": 600}]
+            # 8 of the 12 iterations finish before the kill, 4 wait
+            items = [{"n": n, "s": 600 if n % 3 == 0 else 0} for n in range(12)]
             ex = sfn.start_execution(stateMachineArn=arn, input=json.dumps(items))["executionArn"]
-            wait_for(lambda: [e["type"] for e in history(sfn, ex)].count("MapIterationSucceeded") == 2)
-            wait_for(lambda: [e["type"] for e in history(sfn, ex)].count("WaitStateEntered") == 4)
+            wait_for(lambda: [e["type"] for e in history(sfn, ex)].count("MapIterationSucceeded") == 8)
+            wait_for(lambda: [e["type"] for e in history(sfn, ex)].count("WaitStateEntered") == 12)
             before = history(sfn, ex)
 
             eddy = restart(data, eddy, ["--clock", "manual"])
@@ -1156,7 +1157,7 @@ class Durability(unittest.TestCase):
             advance(eddy, 700)
             d = wait_done(sfn, ex)
             self.assertEqual(d["status"], "SUCCEEDED", d)
-            self.assertEqual(json.loads(d["output"]), [{"n": 0}, {"n": 1}, {"n": 2}, {"n": 3}])
+            self.assertEqual(json.loads(d["output"]), [{"n": n} for n in range(12)])
 
             bodies = []
             while True:
@@ -1164,7 +1165,7 @@ class Durability(unittest.TestCase):
                 if not got:
                     break
                 bodies += [m["Body"] for m in got]
-            self.assertEqual(sorted(bodies), ["item 0", "item 1", "item 2", "item 3"])
+            self.assertEqual(sorted(bodies), sorted(f"item {n}" for n in range(12)))
 
             events = history(sfn, ex)
             self.assertEqual(events[:len(before)], before)
@@ -1172,7 +1173,7 @@ class Durability(unittest.TestCase):
             types = [e["type"] for e in events]
             for t in ("MapIterationStarted", "TaskScheduled", "WaitStateEntered", "WaitStateExited",
                       "MapIterationSucceeded"):
-                self.assertEqual(types.count(t), 4, t)
+                self.assertEqual(types.count(t), 12, t)
             self.assertEqual(types.count("MapStateStarted"), 1)
             for end in (e for e in events if e["type"] == "MapIterationSucceeded"):
                 steps = chain(events, end["id"], "MapStateStarted")
