@@ -50,6 +50,30 @@ def history(sfn, arn, **kw):
     return sfn.get_execution_history(executionArn=arn, maxResults=1000, **kw)["events"]
 
 
+def check_chains(test, events):
+    """Ids run 1..n and each event's previousEventId names an earlier one."""
+    test.assertEqual([e["id"] for e in events], list(range(1, len(events) + 1)))
+    for e in events[1:]:
+        test.assertLess(e.get("previousEventId", 0), e["id"], e)
+        test.assertGreater(e.get("previousEventId", 0), 0, e)
+
+
+def chain(events, last_id, stop_type):
+    """The types of the events from `last_id` back along previousEventId to `stop_type`."""
+    by_id = {e["id"]: e for e in events}
+    out = []
+    e = by_id[last_id]
+    while e["type"] != stop_type:
+        out.append(e)
+        e = by_id[e["previousEventId"]]
+    return list(reversed(out))
+
+
+def restart(data, eddy, extra_args=()):
+    eddy.kill9()
+    return Eddy(data_dir=data, extra_args=list(extra_args)).start()
+
+
 class StepFunctionsCase(unittest.TestCase):
     extra_args = ()
 
@@ -997,7 +1021,7 @@ class Durability(unittest.TestCase):
 
             eddy.stop()
 
-            # a Map whose iterations were waiting runs again from its entry, its earlier events dropped
+            # a Map whose iterations were waiting carries on with them, recording nothing twice
             eddy = Eddy(data_dir=data, extra_args=["--clock", "manual"]).start()
             sfn = client("stepfunctions", eddy.endpoint)
             m = sfn.create_state_machine(name="maps", roleArn=ROLE, definition=json.dumps({
@@ -1009,10 +1033,11 @@ class Durability(unittest.TestCase):
                 }}))["stateMachineArn"]
             mex = sfn.start_execution(stateMachineArn=m, input="[1, 2]")["executionArn"]
             wait_for(lambda: len(history(sfn, mex)) >= 9)
+            before = len(history(sfn, mex))
             eddy.kill9()
             eddy = Eddy(data_dir=data, extra_args=["--clock", "manual"]).start()
             sfn = client("stepfunctions", eddy.endpoint)
-            wait_for(lambda: len(history(sfn, mex)) >= 9)
+            self.assertEqual(len(history(sfn, mex)), before)
             advance(eddy, 600)
             d = wait_done(sfn, mex)
             self.assertEqual((d["status"], json.loads(d["output"])), ("SUCCEEDED", [1, 2]))
@@ -1046,6 +1071,274 @@ class Durability(unittest.TestCase):
                 eddy.stop()
             except Exception:
                 pass
+            shutil.rmtree(data, ignore_errors=True)
+
+    def test_parallel_branch_keeps_its_task_token_after_kill9(self):
+        # the token the outside world got before the restart completes the task after it
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            url = sqs.create_queue(QueueName="tokens")["QueueUrl"]
+            arn = sfn.create_state_machine(name="par", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+                    {"StartAt": "T", "States": {"T": {
+                        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                        "Parameters": {"QueueUrl": url, "MessageBody.$": "$$.Task.Token"}, "End": True}}},
+                    {"StartAt": "Q", "States": {"Q": {"Type": "Pass", "Result": "quick", "End": True}}},
+                ]}}}))["stateMachineArn"]
+
+            def run_until_token(name):
+                ex = sfn.start_execution(stateMachineArn=arn, name=name)["executionArn"]
+                wait_for(lambda: "PassStateExited" in [e["type"] for e in history(sfn, ex)])
+                msgs = wait_for(lambda: sqs.receive_message(QueueUrl=url).get("Messages"))
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=msgs[0]["ReceiptHandle"])
+                return ex, msgs[0]["Body"]
+
+            ex, token = run_until_token("interrupted")
+            eddy = restart(data, eddy)
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            self.assertEqual(sfn.describe_execution(executionArn=ex)["status"], "RUNNING")
+            sfn.send_task_success(taskToken=token, output='{"ok": 1}')
+            d = wait_done(sfn, ex)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), [{"ok": 1}, "quick"])
+            # the message was sent once: no second token went out after the restart
+            self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"]["ApproximateNumberOfMessages"], "0")
+            interrupted = history(sfn, ex)
+            check_chains(self, interrupted)
+
+            # the same events, ids and previousEventIds as an execution that ran through
+            control, control_token = run_until_token("control")
+            sfn.send_task_success(taskToken=control_token, output='{"ok": 1}')
+            self.assertEqual(wait_done(sfn, control)["status"], "SUCCEEDED")
+            shape = lambda events: [(e["id"], e.get("previousEventId"), e["type"]) for e in events]
+            self.assertEqual(shape(interrupted), shape(history(sfn, control)))
+            self.assertEqual([t for _, _, t in shape(interrupted)].count("TaskScheduled"), 1)
+        finally:
+            if eddy:
+                eddy.stop()
+            shutil.rmtree(data, ignore_errors=True)
+
+    def test_map_iterations_resume_after_kill9(self):
+        # finished iterations are not run again, waiting ones keep waiting: each sends its
+        # message once, and each iteration's events form one chain
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data, extra_args=["--clock", "manual"]).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            url = sqs.create_queue(QueueName="items")["QueueUrl"]
+            arn = sfn.create_state_machine(name="items", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": {
+                    "StartAt": "Send", "States": {
+                        "Send": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                                 "Parameters": {"QueueUrl": url, "MessageBody.$": "States.Format('item {}', $.n)"},
+                                 "ResultPath": None, "Next": "W"},
+                        "W": {"Type": "Wait", "SecondsPath": "$.s", "Next": "Done"},
+                        "Done": {"Type": "Pass", "Parameters": {"n.$": "$.n"}, "End": True}}}}}}))[
+                "stateMachineArn"]
+            # 8 of the 12 iterations finish before the kill, 4 wait
+            items = [{"n": n, "s": 600 if n % 3 == 0 else 0} for n in range(12)]
+            ex = sfn.start_execution(stateMachineArn=arn, input=json.dumps(items))["executionArn"]
+            wait_for(lambda: [e["type"] for e in history(sfn, ex)].count("MapIterationSucceeded") == 8)
+            wait_for(lambda: [e["type"] for e in history(sfn, ex)].count("WaitStateEntered") == 12)
+            before = history(sfn, ex)
+
+            eddy = restart(data, eddy, ["--clock", "manual"])
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            self.assertEqual(history(sfn, ex), before)
+            advance(eddy, 700)
+            d = wait_done(sfn, ex)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), [{"n": n} for n in range(12)])
+
+            bodies = []
+            while True:
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                if not got:
+                    break
+                bodies += [m["Body"] for m in got]
+            self.assertEqual(sorted(bodies), sorted(f"item {n}" for n in range(12)))
+
+            events = history(sfn, ex)
+            self.assertEqual(events[:len(before)], before)
+            check_chains(self, events)
+            types = [e["type"] for e in events]
+            for t in ("MapIterationStarted", "TaskScheduled", "WaitStateEntered", "WaitStateExited",
+                      "MapIterationSucceeded"):
+                self.assertEqual(types.count(t), 12, t)
+            self.assertEqual(types.count("MapStateStarted"), 1)
+            for end in (e for e in events if e["type"] == "MapIterationSucceeded"):
+                steps = chain(events, end["id"], "MapStateStarted")
+                self.assertEqual([e["type"] for e in steps], [
+                    "MapIterationStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded",
+                    "TaskStateExited", "WaitStateEntered", "WaitStateExited", "PassStateEntered", "PassStateExited",
+                    "MapIterationSucceeded"])
+                index = end["mapIterationSucceededEventDetails"]["index"]
+                self.assertEqual(steps[0]["mapIterationStartedEventDetails"]["index"], index)
+                self.assertEqual(json.loads(steps[1]["stateEnteredEventDetails"]["input"]), items[index])
+        finally:
+            if eddy:
+                eddy.stop()
+            shutil.rmtree(data, ignore_errors=True)
+
+    def test_map_inside_parallel_resumes_after_kill9(self):
+        # on the machine's clock: a Wait in an iteration of a Map in a Parallel branch keeps its
+        # deadline, and the callback task in the other branch keeps its token
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            url = sqs.create_queue(QueueName="nested")["QueueUrl"]
+            arn = sfn.create_state_machine(name="nested", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+                    {"StartAt": "M", "States": {"M": {
+                        "Type": "Map", "ItemsPath": "$.items", "End": True, "ItemProcessor": {
+                            "StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": True}}}}}},
+                    {"StartAt": "T", "States": {"T": {
+                        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                        "Parameters": {"QueueUrl": url, "MessageBody.$": "$$.Task.Token"}, "End": True}}},
+                ]}}}))["stateMachineArn"]
+            ex = sfn.start_execution(stateMachineArn=arn, input='{"items": [0, 3]}')["executionArn"]
+            started = time.time()
+            wait_for(lambda: "MapIterationSucceeded" in [e["type"] for e in history(sfn, ex)])
+            token = wait_for(lambda: sqs.receive_message(QueueUrl=url).get("Messages"))[0]["Body"]
+            time.sleep(max(0.0, 1.5 - (time.time() - started)))
+
+            eddy = restart(data, eddy)
+            sfn = client("stepfunctions", eddy.endpoint)
+            self.assertEqual(sfn.describe_execution(executionArn=ex)["status"], "RUNNING")
+            sfn.send_task_success(taskToken=token, output='"tok"')
+            d = wait_done(sfn, ex)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), [[0, 3], "tok"])
+            waited = (d["stopDate"] - d["startDate"]).total_seconds()
+            self.assertGreaterEqual(waited, 3.0)
+            self.assertLess(waited, 4.5)
+            events = history(sfn, ex)
+            check_chains(self, events)
+            types = [e["type"] for e in events]
+            self.assertEqual(types.count("WaitStateEntered"), 2)
+            self.assertEqual(types.count("MapIterationStarted"), 2)
+            self.assertEqual(types.count("TaskSubmitted"), 1)
+            self.assertEqual(types.count("ParallelStateStarted"), 1)
+        finally:
+            if eddy:
+                eddy.stop()
+            shutil.rmtree(data, ignore_errors=True)
+
+
+    def test_retry_interval_in_a_branch_resumes_after_kill9(self):
+        # a task waiting to retry keeps its deadline and its attempts: it is not entered again
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data, extra_args=["--clock", "manual"]).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            # the queue the task sends to does not exist until after the restart
+            url = sqs.create_queue(QueueName="other")["QueueUrl"].replace("/other", "/later")
+            arn = sfn.create_state_machine(name="retries", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+                    {"StartAt": "T", "States": {"T": {
+                        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                        "Parameters": {"QueueUrl": url, "MessageBody": "hello"}, "ResultPath": None,
+                        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 600, "MaxAttempts": 3}],
+                        "End": True}}},
+                    {"StartAt": "Q", "States": {"Q": {"Type": "Pass", "Result": "quick", "End": True}}},
+                ]}}}))["stateMachineArn"]
+            ex = sfn.start_execution(stateMachineArn=arn, input='{"a": 1}')["executionArn"]
+            wait_for(lambda: "TaskFailed" in [e["type"] for e in history(sfn, ex)])
+            wait_for(lambda: "PassStateExited" in [e["type"] for e in history(sfn, ex)])
+            before = history(sfn, ex)
+
+            eddy = restart(data, eddy, ["--clock", "manual"])
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            self.assertEqual(history(sfn, ex), before)
+            url = sqs.create_queue(QueueName="later")["QueueUrl"]
+            advance(eddy, 700)
+            d = wait_done(sfn, ex)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), [{"a": 1}, "quick"])
+            events = history(sfn, ex)
+            check_chains(self, events)
+            types = [e["type"] for e in events]
+            self.assertEqual([types.count(t) for t in ("TaskStateEntered", "TaskScheduled", "TaskFailed",
+                                                       "TaskSucceeded")], [1, 2, 1, 1])
+            self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"]["ApproximateNumberOfMessages"], "1")
+        finally:
+            if eddy:
+                eddy.stop()
+            shutil.rmtree(data, ignore_errors=True)
+
+    def test_map_with_max_concurrency_after_kill9(self):
+        # the iterations awaiting tokens keep them, the one not started yet starts after the
+        # restart, and its failure is caught as it would have been
+        data = tempfile.mkdtemp(prefix="eddy-sfn-")
+        eddy = None
+        try:
+            eddy = Eddy(data_dir=data).start()
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            url = sqs.create_queue(QueueName="work")["QueueUrl"]
+            arn = sfn.create_state_machine(name="limited", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "M", "States": {
+                    "M": {"Type": "Map", "MaxConcurrency": 2, "Next": "Done",
+                          "Catch": [{"ErrorEquals": ["Boom"], "Next": "Recovered"}],
+                          "ItemProcessor": {"StartAt": "T", "States": {"T": {
+                              "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                              "Parameters": {"QueueUrl": url,
+                                             "MessageBody": {"token.$": "$$.Task.Token", "item.$": "$"}},
+                              "End": True}}}},
+                    "Done": {"Type": "Succeed"},
+                    "Recovered": {"Type": "Pass", "Parameters": {"error.$": "$.Error"}, "End": True}}}))[
+                "stateMachineArn"]
+            ex = sfn.start_execution(stateMachineArn=arn, input='["a", "b", "c"]')["executionArn"]
+
+            def take(count):
+                got = []
+                while len(got) < count:
+                    msgs = wait_for(lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"))
+                    for m in msgs:
+                        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+                        got.append(json.loads(m["Body"]))
+                return {m["item"]: m["token"] for m in got}
+
+            tokens = take(2)
+            self.assertEqual(sorted(tokens), ["a", "b"])
+            eddy = restart(data, eddy)
+            sfn = client("stepfunctions", eddy.endpoint)
+            sqs = client("sqs", eddy.endpoint)
+            for item in ("a", "b"):
+                sfn.send_task_success(taskToken=tokens[item], output=json.dumps(item.upper()))
+            third = take(1)
+            self.assertEqual(list(third), ["c"])
+            sfn.send_task_failure(taskToken=third["c"], error="Boom", cause="no")
+            d = wait_done(sfn, ex)
+            self.assertEqual(d["status"], "SUCCEEDED", d)
+            self.assertEqual(json.loads(d["output"]), {"error": "Boom"})
+            self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"]["ApproximateNumberOfMessages"], "0")
+            events = history(sfn, ex)
+            check_chains(self, events)
+            types = [e["type"] for e in events]
+            self.assertEqual([types.count(t) for t in ("MapStateStarted", "MapIterationStarted", "TaskSubmitted",
+                                                       "MapIterationSucceeded", "MapIterationFailed",
+                                                       "MapStateFailed")], [1, 3, 3, 2, 1, 1])
+        finally:
+            if eddy:
+                eddy.stop()
             shutil.rmtree(data, ignore_errors=True)
 
     def test_start_execution_sync_resumes_after_kill9(self):

@@ -97,9 +97,10 @@ struct engine::pending_task {
 // the last event of its own branch.
 struct engine::thread {
     std::int64_t last = 0;
+    checkpoint* at = nullptr;  // the strand's checkpoint (durable executions), which keeps `last`
 };
 
-struct engine::live {
+struct engine::live : std::enable_shared_from_this<engine::live> {
     std::shared_ptr<execution> e;
     scope root;
     thread main;
@@ -111,9 +112,7 @@ struct engine::live {
     std::string log_group, log_stream;  // where loggingConfiguration sends the events, if anywhere
     std::string log_level;
     bool shutting_down = false;
-    bool resuming = false;      // until the checkpoint's state has been picked up again
-    bool resume_token = false;  // that state is a task awaiting its token
-    bool resume_sync = false;   // that state is a .sync task waiting for the job it started
+    bool save_queued = false;  // the execution's description is to be written this turn
 };
 
 namespace {
@@ -248,7 +247,11 @@ std::int64_t engine::record(live& l, thread& t, std::string type, std::string ke
     ev.details_key = std::move(key);
     ev.details = std::move(details);
     t.last = ev.id;
-    if (e.persisted) store_.add_event(e.arn, ev);
+    if (t.at) t.at->last_event = ev.id;
+    if (e.persisted) {
+        store_.add_event(e.arn, ev);
+        save(l);  // the checkpoint that goes with the event, in the same transaction
+    }
     if (!l.log_group.empty()) deliver(l, ev);
     e.events.push_back(std::move(ev));
     return t.last;
@@ -301,8 +304,32 @@ void engine::deliver(live& l, const history_event& ev) {
                       env_.clock.now_ms());
 }
 
+// The description is written once per turn of the loop, as it is by then, after the events
+// recorded in that turn: what a restart finds always has the checkpoints of every strand as
+// they were after the last stored event.
 void engine::save(live& l) {
-    store_.put_execution(*l.e);
+    if (!l.e->persisted || l.save_queued) return;
+    l.save_queued = true;
+    store_.put_execution(l.e->arn, [self = l.shared_from_this()] {
+        self->save_queued = false;
+        // an ended execution was written when it ended, no later than this
+        return self->e->status == "RUNNING" ? execution_to_json(*self->e) : json();
+    });
+}
+
+// The strand `at` is now in state `s`, in `phase` (its other fields are the caller's to set).
+void engine::mark(live& l, checkpoint* at, const asl::state& s, std::string phase, const json& input,
+                  const json& variables, std::int64_t entered) {
+    if (!at) return;
+    auto last = at->last_event;
+    *at = checkpoint{};
+    at->state = s.name;
+    at->phase = std::move(phase);
+    at->input = input;
+    at->variables = variables;
+    at->entered_event = entered;
+    at->last_event = last;
+    save(l);
 }
 
 void engine::start(std::shared_ptr<execution> e) {
@@ -311,8 +338,11 @@ void engine::start(std::shared_ptr<execution> e) {
     open_log(*l);
     json details = {{"input", e->input}, {"inputDetails", {{"truncated", false}}}};
     if (!e->role_arn.empty()) details["roleArn"] = e->role_arn;
+    // StartExecution answers once the execution is stored: written now, in its transaction,
+    // and before any later description of it (made when written) so that one has the last word
+    store_.put_execution(*e);
+    if (e->persisted) l->main.at = &e->at;
     record(*l, l->main, "ExecutionStarted", "executionStartedEventDetails", details);
-    save(*l);
     running_[e->arn] = l;
     asio::co_spawn(env_.executor, run(l, false), asio::detached);
 }
@@ -321,11 +351,16 @@ void engine::resume(std::shared_ptr<execution> e) {
     auto l = std::make_shared<live>();
     l->e = e;
     open_log(*l);
-    l->main.last = e->events.empty() ? 0 : e->events.back().id;
+    // states that were mid-call run again, without what they recorded when that can go
+    if (auto keep = events_before_reentry(e->at, e->events); keep < e->events.size()) {
+        store_.truncate_events(e->arn, static_cast<std::int64_t>(keep));
+        e->events.resize(keep);
+    }
+    l->main.at = &e->at;
+    l->main.last = e->at.last_event ? e->at.last_event : e->events.empty() ? 0 : e->events.back().id;
     l->tokens = 1000;  // tokens made before the restart keep their numbers
-    l->resuming = !e->at.state.empty();
     running_[e->arn] = l;
-    asio::co_spawn(env_.executor, run(l, true), asio::detached);
+    asio::co_spawn(env_.executor, run(l, !e->at.state.empty()), asio::detached);
 }
 
 asio::awaitable<void> engine::finished(std::shared_ptr<execution> e) {
@@ -345,8 +380,9 @@ void engine::end(live& l, std::string status, std::string event, json details) {
     std::string key = event;
     key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
     record(l, l.main, std::move(event), key + "EventDetails", details);
-    e.at = {};
-    save(l);
+    // written now: StopExecution answers once the execution is stored as ABORTED (a description
+    // made later is the same: an ended execution changes no more)
+    store_.put_execution(e);
     for (auto* w : l.watchers)
         w->cancel();
     l.watchers.clear();
@@ -377,7 +413,7 @@ void engine::stop(const std::shared_ptr<execution>& e, std::optional<std::string
     l->root.cancel();
 }
 
-asio::awaitable<void> engine::run(std::shared_ptr<live> l, bool) {
+asio::awaitable<void> engine::run(std::shared_ptr<live> l, bool resuming) {
     auto& e = *l->e;
     auto program = e.program;
     // An execution-wide TimeoutSeconds ends it TIMED_OUT wherever it is.
@@ -398,11 +434,18 @@ asio::awaitable<void> engine::run(std::shared_ptr<live> l, bool) {
             },
             asio::detached);
     }
+    // once every strand has unwound, an ended execution's checkpoints go (a shut down one keeps them)
+    struct forget_checkpoints {
+        execution& e;
+        ~forget_checkpoints() {
+            if (e.status != "RUNNING") e.at = {};
+        }
+    } forget{e};
     try {
         json input = json::parse(e.input);
         // on a resumed execution run_machine starts at the checkpoint instead
-        json output =
-            co_await run_machine(*l, *program, std::move(input), json::object(), l->main, l->root, json(), true);
+        json output = co_await run_machine(*l, *program, std::move(input), json::object(), l->main, l->root, json(),
+                                           l->main.at, resuming);
         if (e.status != "RUNNING") co_return;
         e.output = output.dump();
         end(*l, "SUCCEEDED", "ExecutionSucceeded", {{"output", *e.output}, {"outputDetails", {{"truncated", false}}}});
@@ -422,7 +465,7 @@ asio::awaitable<void> engine::run(std::shared_ptr<live> l, bool) {
 }
 
 asio::awaitable<json> engine::run_machine(live& l, const asl::state_machine& sm, json input, json variables, thread& t,
-                                          scope& sc, const json& map_item, bool top) {
+                                          scope& sc, const json& map_item, checkpoint* at, bool resuming) {
     asl::environment env;
     auto& e = *l.e;
     if (l.context.is_null()) {
@@ -441,17 +484,18 @@ asio::awaitable<json> engine::run_machine(live& l, const asl::state_machine& sm,
     if (!map_item.is_null()) env.context["Map"] = map_item;
     env.variables = std::move(variables);
     std::string name = sm.start_at;
-    if (top && l.resuming) {
-        // resuming after a restart: where the checkpoint says
-        name = e.at.state;
-        input = e.at.input;
-        env.variables = e.at.variables;
+    if (resuming) {
+        // resuming after a restart: where the strand's checkpoint says
+        name = at->state;
+        input = at->input;
+        env.variables = at->variables;
     }
     for (;;) {
         sc.check();
         const asl::state* s = sm.find(name);
         if (!s) throw states_error("States.Runtime", "No state named '" + name + "'");
-        auto r = co_await run_state(l, *s, std::move(input), env, t, sc, top);
+        auto r = co_await run_state(l, *s, std::move(input), env, t, sc, at, resuming);
+        resuming = false;
         asl::apply_assignments(env.variables, r.assigned);
         if (r.end) co_return std::move(r.output);
         input = std::move(r.output);
@@ -469,25 +513,15 @@ asio::awaitable<bool> engine::sleep_until(scope& sc, eddy::clock::time_point at)
 }
 
 asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state& s, json input, asl::environment& env,
-                                                       thread& t, scope& sc, bool top) {
+                                                       thread& t, scope& sc, checkpoint* at, bool resuming) {
     auto& e = *l.e;
     std::string prefix = type_prefix(s.type);
     std::int64_t entered = 0;
-    bool resumed = top && l.resuming && e.at.state == s.name;
-    l.resuming = false;
-    std::string phase = resumed ? e.at.phase : "";
-    l.resume_token = resumed && phase == "token";
-    l.resume_sync = resumed && phase == "sync";
-    if (resumed && phase == "run") {
-        // re-entered from its start: what it recorded before the restart goes
-        store_.truncate_events(e.arn, e.at.entered_event - 1);
-        e.events.resize(static_cast<std::size_t>(e.at.entered_event - 1));
-        t.last = e.events.empty() ? 0 : e.events.back().id;
-        e.at = {};
-        resumed = false;
-    }
+    bool resumed = resuming && at->state == s.name;
+    std::string phase = resumed ? at->phase : "";
+    if (resumed && phase == "run") resumed = false;  // entered again (see resume)
     if (resumed) {
-        entered = e.at.entered_event;
+        entered = at->entered_event;
     } else {
         entered = record(l, t, prefix + "StateEntered", "stateEnteredEventDetails",
                          {{"name", s.name}, {"input", input.dump()}, {"inputDetails", {{"truncated", false}}}});
@@ -542,10 +576,10 @@ asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state
                 throw own_error(s, entered, err);
             }
             std::int64_t until_ms = plan.until_ns / 1'000'000;
-            if (resumed && phase == "wait") until_ms = e.at.until_ms;
-            if (top) {
-                e.at = {s.name, "wait", input, env.variables, entered, until_ms, {}, nullptr};
-                save(l);
+            if (resumed && phase == "wait") until_ms = at->until_ms;
+            if (at) {
+                mark(l, at, s, "wait", input, env.variables, entered);
+                at->until_ms = until_ms;
             }
             co_await sleep_until(sc, eddy::clock::time_point(std::chrono::milliseconds(until_ms)));
             exited(plan.after.output);
@@ -563,10 +597,25 @@ asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state
 
     // Task, Parallel and Map: attempts with Retry, then Catch.
     std::vector<int> retries;
+    std::optional<std::int64_t> retry_at;  // between attempts: when the next one starts
+    if (resumed && phase == "retry") {
+        // a restart found the state waiting to retry: it keeps its deadline and its counts
+        retries = at->task.value("retries", std::vector<int>{});
+        retry_at = at->until_ms;
+        resumed = false;
+    }
     for (;;) {
+        if (retry_at) {
+            co_await sleep_until(sc, eddy::clock::time_point(std::chrono::milliseconds(*retry_at)));
+            retry_at.reset();
+            int total = 0;
+            for (int n : retries)
+                total += n;
+            env.context["State"]["RetryCount"] = total;
+        }
         std::optional<states_error> failure;
         try {
-            json result = co_await attempt(l, s, input, env, t, sc, top, entered);
+            json result = co_await attempt(l, s, input, env, t, sc, at, resumed, entered);
             asl::state_output out;
             try {
                 out = asl::finish_state(s, input, result, env);
@@ -583,19 +632,16 @@ asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state
             failure = err;
         }
         sc.check();
+        resumed = false;
         auto uniform = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); };
         auto decision = asl::decide_on_error(s, *failure, retries, input, env, uniform);
         if (decision.what == asl::error_decision::kind::retry) {
-            if (top) {
-                e.at = {s.name, "run", input, env.variables, entered, 0, {}, nullptr};
-                save(l);
+            retry_at = env_.clock.now_ms() + static_cast<std::int64_t>(decision.delay_seconds * 1000.0);
+            if (at) {
+                mark(l, at, s, "retry", input, env.variables, entered);
+                at->until_ms = *retry_at;
+                at->task = {{"retries", retries}};
             }
-            auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(decision.delay_seconds * 1000.0));
-            co_await sleep_until(sc, env_.clock.now() + delay);
-            int total = 0;
-            for (int n : retries)
-                total += n;
-            env.context["State"]["RetryCount"] = total;
             continue;
         }
         if (decision.what == asl::error_decision::kind::catch_) {
@@ -610,12 +656,11 @@ asio::awaitable<engine::step_result> engine::run_state(live& l, const asl::state
 }
 
 asio::awaitable<json> engine::attempt(live& l, const asl::state& s, const json& input, asl::environment& env, thread& t,
-                                      scope& sc, bool top, std::int64_t entered) {
-    if (top && s.type != asl::state_type::task) {
-        l.e->at = {s.name, "run", input, env.variables, entered, 0, {}, nullptr};
-        save(l);
-    }
-    if (s.type == asl::state_type::task) co_return co_await run_task(l, s, input, env, t, sc, top, entered);
+                                      scope& sc, checkpoint* at, bool resumed, std::int64_t entered) {
+    if (s.type == asl::state_type::task) co_return co_await run_task(l, s, input, env, t, sc, at, resumed, entered);
+    // a Parallel or Map picked up after a restart carries on with the strands it had
+    resumed = resumed && at->phase == "branches";
+    if (!resumed) mark(l, at, s, "branches", input, env.variables, entered);
     json effective;
     try {
         effective =
@@ -623,8 +668,8 @@ asio::awaitable<json> engine::attempt(live& l, const asl::state& s, const json& 
     } catch (const states_error& err) {
         throw own_error(s, entered, err);
     }
-    if (s.type == asl::state_type::parallel) co_return co_await run_parallel(l, s, effective, env, t, sc);
-    co_return co_await run_map(l, s, effective, env, t, sc, entered);
+    if (s.type == asl::state_type::parallel) co_return co_await run_parallel(l, s, effective, env, t, sc, at, resumed);
+    co_return co_await run_map(l, s, effective, env, t, sc, entered, at, resumed);
 }
 
 asio::awaitable<void> engine::run_all(std::size_t n, std::size_t limit,
@@ -650,23 +695,83 @@ asio::awaitable<void> engine::run_all(std::size_t n, std::size_t limit,
     }
 }
 
+namespace {
+
+// How a branch or iteration starts: afresh after its parent's latest event, or, after a
+// restart, where its checkpoint says.
+struct strand_start {
+    engine::thread t;
+    bool resuming = false;
+};
+
+strand_start begin_strand(checkpoint* at, std::size_t i, bool resumed, const engine::thread& parent) {
+    strand_start start{parent};
+    if (!at) return start;
+    auto [node, inserted] = at->running.try_emplace(i);
+    start.t.at = &node->second;
+    if (resumed && !inserted && !node->second.state.empty()) {
+        start.resuming = true;
+        start.t.last = node->second.last_event;
+    } else {
+        node->second = checkpoint{};
+        node->second.last_event = parent.last;
+    }
+    return start;
+}
+
+// A Parallel or Map that failed before a restart, while its other strands were stopping.
+std::optional<states_error> failed_before(const checkpoint* at, bool resumed) {
+    if (!resumed || !at->task.is_object() || !at->task.contains("error")) return std::nullopt;
+    return states_error(at->task.value("error", ""), at->task.value("cause", ""));
+}
+
+}  // namespace
+
+// The strand `i` of the Parallel or Map at `at` finished with `output`: a restart takes that
+// instead of running it again.
+void engine::finish_strand(live& l, checkpoint* at, std::size_t i, json output) {
+    if (!at) return;
+    at->running.erase(i);
+    at->done[i] = std::move(output);
+    save(l);
+}
+
+// The Parallel or Map at `at` fails with `failure` once its other strands have stopped.
+void engine::fail_strands(live& l, checkpoint* at, const states_error& failure) {
+    if (!at || at->task.is_object()) return;
+    at->task = {{"error", failure.error}, {"cause", failure.cause}};
+    save(l);
+}
+
 asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const json& input, asl::environment& env,
-                                           thread& t, scope& sc) {
-    record(l, t, "ParallelStateStarted");
+                                           thread& t, scope& sc, checkpoint* at, bool resumed) {
+    if (!resumed) record(l, t, "ParallelStateStarted");
     std::size_t n = s.branches.size();
     json results = json::array();
     for (std::size_t i = 0; i < n; ++i)
         results.push_back(nullptr);
-    std::optional<states_error> failure;
+    std::optional<states_error> failure = failed_before(at, resumed);
+    bool failed_already = failure.has_value();
     scope branches(&sc);
     thread parent = t;
     co_await run_all(n, 0, [&](std::size_t i) -> asio::awaitable<void> {
+        if (failed_already) co_return;
+        if (at) {
+            if (auto done = at->done.find(i); done != at->done.end()) {
+                results[i] = done->second;  // finished before a restart
+                co_return;
+            }
+        }
         scope mine(&branches);
-        thread bt = parent;
+        strand_start start = begin_strand(at, i, resumed, parent);
+        thread bt = start.t;
         try {
-            results[i] = co_await run_machine(l, s.branches[i], input, env.variables, bt, mine, json(), false);
+            results[i] =
+                co_await run_machine(l, s.branches[i], input, env.variables, bt, mine, json(), bt.at, start.resuming);
+            finish_strand(l, at, i, results[i]);
         } catch (const states_error& err) {
             if (!failure) failure = err;
+            fail_strands(l, at, *failure);
             branches.cancel();  // the other branches stop where they are
         } catch (const cancelled&) {
         }
@@ -681,7 +786,7 @@ asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const j
 }
 
 asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& input, asl::environment& env, thread& t,
-                                      scope& sc, std::int64_t entered) {
+                                      scope& sc, std::int64_t entered, checkpoint* at, bool resumed) {
     json items;
     long long limit = 0;
     try {
@@ -691,35 +796,48 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
         throw own_error(s, entered, err);
     }
     std::size_t n = items.size();
-    record(l, t, "MapStateStarted", "mapStateStartedEventDetails", {{"length", n}});
+    if (!resumed) record(l, t, "MapStateStarted", "mapStateStartedEventDetails", {{"length", n}});
     json results = json::array();
     for (std::size_t i = 0; i < n; ++i)
         results.push_back(nullptr);
-    std::size_t failed = 0;
-    std::optional<states_error> failure, first_failure;
+    std::size_t failed = at ? at->failed : 0;
+    std::optional<states_error> failure = failed_before(at, resumed), first_failure;
     scope iterations(&sc);
     thread parent = t;
     const asl::state_machine& processor = *s.item_processor;
     co_await run_all(n, static_cast<std::size_t>(limit), [&](std::size_t i) -> asio::awaitable<void> {
-        scope mine(&iterations);
-        thread it = parent;
-        if (failure) co_return;
-        json item_input;
-        try {
-            item_input = asl::map_item_input(s, input, items[i], i, env);
-        } catch (const states_error& err) {
-            failure = err;
-            iterations.cancel();
-            co_return;
+        if (at) {
+            if (auto done = at->done.find(i); done != at->done.end()) {
+                results[i] = done->second;  // finished before a restart
+                co_return;
+            }
         }
+        scope mine(&iterations);
+        if (failure) co_return;
+        strand_start start = begin_strand(at, i, resumed, parent);
+        thread it = start.t;
+        json item_input;
         json detail = {{"name", s.name}, {"index", i}};
-        record(l, it, "MapIterationStarted", "mapIterationStartedEventDetails", detail);
+        if (!start.resuming) {
+            try {
+                item_input = asl::map_item_input(s, input, items[i], i, env);
+            } catch (const states_error& err) {
+                failure = err;
+                fail_strands(l, at, *failure);
+                iterations.cancel();
+                co_return;
+            }
+            record(l, it, "MapIterationStarted", "mapIterationStartedEventDetails", detail);
+        }
         json map_ctx = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
         try {
-            results[i] =
-                co_await run_machine(l, processor, std::move(item_input), env.variables, it, mine, map_ctx, false);
+            results[i] = co_await run_machine(l, processor, std::move(item_input), env.variables, it, mine, map_ctx,
+                                              it.at, start.resuming);
+            finish_strand(l, at, i, results[i]);
+            it.at = nullptr;
             record(l, it, "MapIterationSucceeded", "mapIterationSucceededEventDetails", detail);
         } catch (const states_error& err) {
+            it.at = nullptr;
             record(l, it, "MapIterationFailed", "mapIterationFailedEventDetails", detail);
             ++failed;
             if (!first_failure) first_failure = err;
@@ -733,7 +851,11 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
                     failure = states_error(asl::error_names::exceed_tolerated_failure_threshold,
                                            "The specified tolerated failure threshold was exceeded");
                 iterations.cancel();
+            } else if (at) {
+                at->failed = failed;
+                finish_strand(l, at, i, nullptr);
             }
+            if (failure) fail_strands(l, at, *failure);
         } catch (const cancelled&) {
             if (l.e->status == "RUNNING" && !sc.is_cancelled())
                 record(l, it, "MapIterationAborted", "mapIterationAbortedEventDetails", detail);
@@ -749,7 +871,7 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
 }
 
 asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json& input, asl::environment& env,
-                                       thread& t, scope& sc, bool top, std::int64_t entered) {
+                                       thread& t, scope& sc, checkpoint* at, bool resumed, std::int64_t entered) {
     auto& e = *l.e;
     auto r = parse_resource(s.resource);
     json fields = {{"resourceType", r.type}, {"resource", r.pattern.empty() ? r.action : r.action + "." + r.pattern}};
@@ -757,21 +879,18 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
         auto colon = s.resource.find(":function:");
         fields = {{"resourceType", colon != std::string::npos ? "lambda" : "unknown"}, {"resource", s.resource}};
     }
-    bool resumed = top && l.resume_token;
-    bool resumed_sync = top && l.resume_sync;
-    l.resume_token = l.resume_sync = false;
-    if (resumed_sync) {
+    if (resumed && at->phase == "sync") {
         // a restart found this task waiting for its job: it waits for the same one
-        co_return co_await await_job(l, sync_job::from_json(e.at.task), sc, t, fields);
+        co_return co_await await_job(l, sync_job::from_json(at->task), sc, t, fields);
     }
     pending_task p;
-    if (resumed) {
+    if (resumed && at->phase == "token") {
         // a restart found this task awaiting its token: it still does
-        p.token = e.at.token;
+        p.token = at->token;
         p.heartbeat_seconds =
-            e.at.task.contains("heartbeat") ? std::optional<std::int64_t>(e.at.task["heartbeat"]) : std::nullopt;
-        p.heartbeat_deadline_ms = e.at.task.value("heartbeatDeadline", std::int64_t(0));
-        p.timeout_deadline_ms = e.at.task.value("timeoutDeadline", std::int64_t(0));
+            at->task.contains("heartbeat") ? std::optional<std::int64_t>(at->task["heartbeat"]) : std::nullopt;
+        p.heartbeat_deadline_ms = at->task.value("heartbeatDeadline", std::int64_t(0));
+        p.timeout_deadline_ms = at->task.value("timeoutDeadline", std::int64_t(0));
         co_return co_await await_token(l, p, sc, t, fields);
     }
     bool callback = r.pattern == "waitForTaskToken";
@@ -811,10 +930,7 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
                         "eddy does not run the resource '" + s.resource +
                             "': Lambda functions and activities are not available as task resources");
     }
-    if (top) {
-        e.at = {s.name, "run", input, env.variables, entered, 0, {}, nullptr};
-        save(l);
-    }
+    mark(l, at, s, "run", input, env.variables, entered);
 
     std::string service, operation;
     bool sdk = false;
@@ -861,11 +977,12 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
             p.heartbeat_seconds = *heartbeat;
             p.heartbeat_deadline_ms = now + *heartbeat * 1000;
         }
-        if (top) {
+        if (at) {
             json task = {{"timeoutDeadline", p.timeout_deadline_ms}, {"heartbeatDeadline", p.heartbeat_deadline_ms}};
             if (heartbeat) task["heartbeat"] = *heartbeat;
-            e.at = {s.name, "token", input, env.variables, entered, 0, p.token, task};
-            save(l);
+            mark(l, at, s, "token", input, env.variables, entered);
+            at->token = p.token;
+            at->task = std::move(task);
         }
         co_return co_await await_token(l, p, sc, t, fields);
     }
@@ -878,9 +995,9 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
         record(l, t, "TaskSubmitted", "taskSubmittedEventDetails", submitted);
         sync_job job{service, r.pattern, result, params.value("Cluster", "default"),
                      env_.clock.now_ms() + (timeout ? *timeout : default_task_timeout_s) * 1000};
-        if (top) {
-            e.at = {s.name, "sync", input, env.variables, entered, 0, {}, job.to_json()};
-            save(l);
+        if (at) {
+            mark(l, at, s, "sync", input, env.variables, entered);
+            at->task = job.to_json();
         }
         co_return co_await await_job(l, job, sc, t, fields);
     }

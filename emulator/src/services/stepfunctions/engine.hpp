@@ -62,13 +62,13 @@ class engine {
   private:
     boost::asio::awaitable<void> run(std::shared_ptr<live> l, bool resuming);
     boost::asio::awaitable<json> run_machine(live& l, const asl::state_machine& sm, json input, json variables,
-                                             thread& t, scope& sc, const json& map_item, bool top);
+                                             thread& t, scope& sc, const json& map_item, checkpoint* at, bool resuming);
     boost::asio::awaitable<step_result> run_state(live& l, const asl::state& s, json input, asl::environment& env,
-                                                  thread& t, scope& sc, bool top);
+                                                  thread& t, scope& sc, checkpoint* at, bool resuming);
     boost::asio::awaitable<json> attempt(live& l, const asl::state& s, const json& input, asl::environment& env,
-                                         thread& t, scope& sc, bool top, std::int64_t entered);
+                                         thread& t, scope& sc, checkpoint* at, bool resumed, std::int64_t entered);
     boost::asio::awaitable<json> run_task(live& l, const asl::state& s, const json& input, asl::environment& env,
-                                          thread& t, scope& sc, bool top, std::int64_t entered);
+                                          thread& t, scope& sc, checkpoint* at, bool resumed, std::int64_t entered);
     boost::asio::awaitable<json> call_service(live& l, const std::string& service, const std::string& operation,
                                               const json& params, bool sdk_names, const std::string& error_prefix);
     boost::asio::awaitable<json> await_job(live& l, const sync_job& job, scope& sc, thread& t,
@@ -76,9 +76,9 @@ class engine {
     boost::asio::awaitable<json> await_token(live& l, pending_task& p, scope& sc, thread& t,
                                              const json& resource_fields);
     boost::asio::awaitable<json> run_parallel(live& l, const asl::state& s, const json& input, asl::environment& env,
-                                              thread& t, scope& sc);
+                                              thread& t, scope& sc, checkpoint* at, bool resumed);
     boost::asio::awaitable<json> run_map(live& l, const asl::state& s, const json& input, asl::environment& env,
-                                         thread& t, scope& sc, std::int64_t entered);
+                                         thread& t, scope& sc, std::int64_t entered, checkpoint* at, bool resumed);
     boost::asio::awaitable<bool> sleep_until(scope& sc, eddy::clock::time_point at);
     boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit,
                                          std::function<boost::asio::awaitable<void>(std::size_t)> body);
@@ -86,6 +86,10 @@ class engine {
     std::int64_t record(live& l, thread& t, std::string type, std::string key = {}, json details = nullptr);
     void end(live& l, std::string status, std::string event, json details);
     void save(live& l);
+    void finish_strand(live& l, checkpoint* at, std::size_t i, json output);
+    void fail_strands(live& l, checkpoint* at, const asl::states_error& failure);
+    void mark(live& l, checkpoint* at, const asl::state& s, std::string phase, const json& input, const json& variables,
+              std::int64_t entered);
     void open_log(live& l);
     void deliver(live& l, const history_event& ev);
     std::string new_token(live& l);

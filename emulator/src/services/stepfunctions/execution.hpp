@@ -33,15 +33,23 @@ struct history_event {
     json details;
 };
 
-// Where a top-level state was when the execution last suspended, so a restarted eddy can
-// pick the execution up there. `phase` is "wait" (until `until_ms`), "token" (awaiting
-// `token`) or "run" (the state is re-entered).
+// Where one strand of an execution was when it last suspended, so a restarted eddy can pick
+// it up there: the execution itself and, under a Parallel or Map state that was running, each
+// of its branches or iterations by index. `phase` is "wait" (until `until_ms`), "token"
+// (awaiting `token`), "sync" (waiting for the job in `task`), "retry" (the next attempt is
+// at `until_ms`, the Retry counts are in `task`), "branches" (a Parallel or Map: its strands
+// are in `running`, the outputs of the finished ones in `done`, a failure that stops them in
+// `task`) or "run" (the state is re-entered). `last_event` is the strand's latest event: the previousEventId of its
+// next one.
 struct checkpoint {
     std::string state, phase;
     json input, variables = json::object();
-    std::int64_t entered_event = 0, until_ms = 0;
+    std::int64_t entered_event = 0, until_ms = 0, last_event = 0;
     std::string token;
-    json task;  // token phase: resourceType, resource, timeout/heartbeat deadlines
+    json task;  // token phase: resourceType, resource, timeout/heartbeat deadlines; sync: the job
+    std::map<std::size_t, checkpoint> running;
+    std::map<std::size_t, json> done;
+    std::size_t failed = 0;  // a Map's tolerated failures among `done` (their output is null)
 };
 
 struct execution {

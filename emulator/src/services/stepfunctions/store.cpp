@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <set>
+
 namespace eddy::stepfunctions {
 
 namespace {
@@ -20,9 +22,28 @@ storage::database& migrated(storage::database& db) {
     return db;
 }
 
+}  // namespace
+
+// Compact: what a strand does not use is left out, and a finished strand is only its output.
 json checkpoint_to_json(const checkpoint& c) {
-    return {{"state", c.state},           {"phase", c.phase},    {"input", c.input}, {"variables", c.variables},
-            {"entered", c.entered_event}, {"until", c.until_ms}, {"token", c.token}, {"task", c.task}};
+    json j = {{"state", c.state}, {"phase", c.phase}, {"input", c.input}, {"entered", c.entered_event}};
+    if (!c.variables.empty()) j["variables"] = c.variables;
+    if (c.until_ms) j["until"] = c.until_ms;
+    if (c.last_event) j["last"] = c.last_event;
+    if (!c.token.empty()) j["token"] = c.token;
+    if (!c.task.is_null()) j["task"] = c.task;
+    if (!c.running.empty()) {
+        json& running = j["running"] = json::object();
+        for (auto& [i, child] : c.running)
+            running[std::to_string(i)] = checkpoint_to_json(child);
+    }
+    if (!c.done.empty()) {
+        json& done = j["done"] = json::object();
+        for (auto& [i, output] : c.done)
+            done[std::to_string(i)] = output;
+    }
+    if (c.failed) j["failed"] = c.failed;
+    return j;
 }
 
 checkpoint checkpoint_from_json(const json& j) {
@@ -33,12 +54,51 @@ checkpoint checkpoint_from_json(const json& j) {
     c.variables = j.value("variables", json::object());
     c.entered_event = j.value("entered", std::int64_t(0));
     c.until_ms = j.value("until", std::int64_t(0));
+    c.last_event = j.value("last", std::int64_t(0));
     c.token = j.value("token", "");
     c.task = j.value("task", json());
+    json running = j.value("running", json::object()), done = j.value("done", json::object());
+    for (auto& [i, child] : running.items())
+        c.running.emplace(std::stoull(i), checkpoint_from_json(child));
+    for (auto& [i, output] : done.items())
+        c.done.emplace(std::stoull(i), output);
+    c.failed = j.value("failed", std::size_t(0));
     return c;
 }
 
+namespace {
+
+void collect_reentered(checkpoint& c, std::vector<checkpoint*>& out) {
+    if (c.phase == "run" && !c.state.empty()) out.push_back(&c);
+    for (auto& [i, child] : c.running)
+        collect_reentered(child, out);
+}
+
 }  // namespace
+
+std::size_t events_before_reentry(checkpoint& root, const std::vector<history_event>& events) {
+    std::vector<checkpoint*> again;
+    collect_reentered(root, again);
+    auto n = static_cast<std::int64_t>(events.size());
+    if (again.empty()) return events.size();
+    auto event = [&](std::int64_t id) -> const history_event& { return events[static_cast<std::size_t>(id - 1)]; };
+    std::int64_t cut = n;
+    std::set<std::int64_t> theirs;  // what the re-entered states recorded since their entry
+    for (auto* c : again) {
+        if (c->entered_event < 1 || c->entered_event > n || c->last_event > n) return events.size();
+        cut = std::min(cut, c->entered_event - 1);
+        // a checkpoint from before strands were kept has no last event: the top level was all
+        std::int64_t last = c->last_event ? c->last_event : n;
+        for (auto id = last; id >= c->entered_event; id = event(id).previous)
+            theirs.insert(id);
+    }
+    bool old_top = again.size() == 1 && again[0] == &root && root.last_event == 0;
+    for (auto id = cut + 1; id <= n && !old_top; ++id)
+        if (!theirs.count(id)) return events.size();  // another strand's event follows theirs
+    for (auto* c : again)
+        c->last_event = event(c->entered_event).previous;
+    return static_cast<std::size_t>(cut);
+}
 
 json event_to_json(const history_event& ev) {
     return {{"id", ev.id},     {"previous", ev.previous}, {"at", ev.at_ms},
@@ -69,7 +129,8 @@ json execution_to_json(const execution& e) {
               {"status", e.status},
               {"start", e.start_ms},
               {"stop", e.stop_ms},
-              {"at", checkpoint_to_json(e.at)}};
+              // an execution that ended has nowhere to resume
+              {"at", e.status == "RUNNING" ? checkpoint_to_json(e.at) : json::object()}};
     j["logging"] = e.logging;
     if (e.output) j["output"] = *e.output;
     if (e.error) j["error"] = *e.error;
@@ -91,7 +152,7 @@ execution execution_from_json(const json& j) {
     e.status = j.at("status");
     e.start_ms = j.at("start");
     e.stop_ms = j.at("stop");
-    e.at = checkpoint_from_json(j.at("at"));
+    e.at = checkpoint_from_json(j.value("at", json::object()));
     e.logging = j.value("logging", json::object());
     if (j.contains("output")) e.output = j["output"].get<std::string>();
     if (j.contains("error")) e.error = j["error"].get<std::string>();
@@ -201,6 +262,21 @@ void store::each_machine(const std::function<void(machine)>& fn) {
 void store::put_execution(const execution& e) {
     if (!durable_ || !e.persisted) return;
     write([this, arn = e.arn, text = execution_to_json(e).dump()] { put_execution_.bind_all(arn, text).run(); });
+}
+
+void store::put_execution(const std::string& arn, std::function<json()> body) {
+    if (!durable_) return;
+    auto put = [this, arn, body = std::move(body)] {
+        json made = body();
+        if (!made.is_null()) put_execution_.bind_all(arn, made.dump()).run();
+    };
+    if (sqlite3_get_autocommit(db_.handle()) == 0) {
+        // A request's transaction is open and takes the writes of this turn: the description
+        // joins it once what is ready to run in this turn has run, not at every event.
+        boost::asio::post(executor_, [this, put = std::move(put)]() mutable { write(std::move(put)); });
+        return;
+    }
+    write(std::move(put));
 }
 
 void store::add_event(const std::string& execution_arn, const history_event& ev) {

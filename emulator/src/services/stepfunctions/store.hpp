@@ -26,6 +26,9 @@ class store {
 
     // The execution's description and checkpoint (not its events).
     void put_execution(const execution& e);
+    // The same, made by `body` when the write runs (null: nothing to write): one write carries
+    // every change made before it in this turn of the loop, with the events recorded meanwhile.
+    void put_execution(const std::string& arn, std::function<json()> body);
     void add_event(const std::string& execution_arn, const history_event& ev);
     // Drops the events after `last_id` (a state re-entered after a restart).
     void truncate_events(const std::string& execution_arn, std::int64_t last_id);
@@ -47,6 +50,14 @@ class store {
 
 json event_to_json(const history_event& ev);
 history_event event_from_json(const json& j);
+json checkpoint_to_json(const checkpoint& c);
+checkpoint checkpoint_from_json(const json& j);
+// States that were mid-call when eddy stopped (phase "run") are entered again after a restart.
+// The events they recorded since they were entered go when nothing else was recorded after
+// them (always so at the top level, and for a checkpoint written before strands were kept):
+// returns how many of `events` to keep, and points those strands' last events before their
+// entry. Otherwise it returns them all and the states record anew after them.
+std::size_t events_before_reentry(checkpoint& root, const std::vector<history_event>& events);
 json execution_to_json(const execution& e);
 execution execution_from_json(const json& j);
 
