@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "runtime/event.hpp"
 #include "runtime/lines.hpp"
+#include "runtime/process/child.hpp"
 #include "runtime/process/health.hpp"
 #include "runtime/process/images.hpp"
 
@@ -14,7 +15,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,14 +140,7 @@ class process_backend final : public backend {
         }
         if (pid == 0) {
             // Only async-signal-safe calls from here to exec.
-            ::setpgid(0, 0);
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (::getppid() != parent) ::_exit(127);
-            sigset_t none;
-            sigemptyset(&none);
-            ::sigprocmask(SIG_SETMASK, &none, nullptr);
-            for (int s = 1; s < NSIG; ++s)
-                ::signal(s, SIG_DFL);  // an ignored SIGPIPE would survive exec otherwise
+            prepare_child(parent);
             int devnull = ::open("/dev/null", O_RDONLY);
             if (devnull >= 0) ::dup2(devnull, 0);
             ::dup2(out[1], 1);

@@ -1,5 +1,6 @@
 #include "runtime/process/health.hpp"
 
+#include "runtime/process/child.hpp"
 #include "runtime/process/images.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -8,7 +9,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,14 +61,7 @@ asio::awaitable<bool> run_probe(asio::any_io_executor ex, const health_check& ch
     if (pid < 0) co_return false;
     if (pid == 0) {
         // Only async-signal-safe calls from here to exec.
-        ::setpgid(0, 0);
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent) ::_exit(127);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        for (int s = 1; s < NSIG; ++s)
-            ::signal(s, SIG_DFL);
+        prepare_child(parent);
         int devnull = ::open("/dev/null", O_RDWR);
         if (devnull >= 0)
             for (int fd : {0, 1, 2})
