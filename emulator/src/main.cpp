@@ -144,6 +144,7 @@ boost::asio::awaitable<void> start_up(eddy::dispatcher& calls, eddy::runtime::ba
     } catch (const std::exception& x) {
         eddy::log::warn(std::string("runtime: cannot remove leftovers of earlier runs: ") + x.what());
     }
+    calls.ready();
 }
 
 int serve(const options& o) {

@@ -29,6 +29,13 @@ def setUpModule():
         raise unittest.SkipTest(reason)
 
 
+def task_networks(port):
+    """The running task-network sandboxes of the eddy on `port`, by short id."""
+    return subprocess.run(["docker", "ps", "-q", "--filter", f"label=eddy.instance=port-{port}",
+                           "--filter", "label=eddy.role=task-network"],
+                          capture_output=True, text=True, check=True).stdout.split()
+
+
 def task_network_address(container_id):
     """The address of the network namespace a Docker container of a task runs in."""
     inspect = lambda ref: json.loads(subprocess.run(["docker", "inspect", ref], capture_output=True, text=True,
@@ -393,6 +400,7 @@ class TaskAcrossRestart(unittest.TestCase):
             task = run(ecs, "long")[0]
             running, _ = wait_for(ecs, task["taskArn"], "RUNNING")
             runtime_id = running["containers"][0]["runtimeId"]
+            earlier_networks = set(task_networks(port)) if RUNTIME == "docker" else set()
             first.kill9()
 
             second = eddy(data_dir=data, extra_args=["--port", str(port)]).start()
@@ -411,6 +419,21 @@ class TaskAcrossRestart(unittest.TestCase):
                             break
                         time.sleep(0.2)
                     self.assertNotIn(runtime_id, ps.stdout)
+                    # With a task definition kept, the new run readies two task networks by
+                    # itself, once the earlier run's (the task's, and those ready) are gone.
+                    self.assertGreaterEqual(len(earlier_networks), 2)
+                    deadline = time.time() + 30
+                    while time.time() < deadline:
+                        now = task_networks(port)
+                        if len(now) == 2 and not earlier_networks & set(now):
+                            break
+                        time.sleep(0.2)
+                    self.assertEqual(len(now), 2)
+                    self.assertFalse(earlier_networks & set(now))
+                    all_of_instance = subprocess.run(
+                        ["docker", "ps", "-aq", "--filter", f"label=eddy.instance=port-{port}"],
+                        capture_output=True, text=True, check=True).stdout.split()
+                    self.assertEqual(sorted(all_of_instance), sorted(now))
                 # The task definition survived too, and new tasks run.
                 self.assertEqual(ecs.describe_task_definition(taskDefinition="long")["taskDefinition"]["revision"], 1)
                 self.assertEqual(ecs.list_tasks()["taskArns"], [])

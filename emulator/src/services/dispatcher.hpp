@@ -77,6 +77,13 @@ class dispatcher {
     // (ECS reconciles its persisted tasks against those leftovers first). Run in order.
     void on_start(std::function<boost::asio::awaitable<void>()> hook) { start_hooks_.push_back(std::move(hook)); }
     boost::asio::awaitable<void> start();
+    // Work for when start-up is over and the leftovers are gone (ECS readies task
+    // networks for the task definitions it kept). Run in order, once.
+    void on_ready(std::function<void()> hook) { ready_hooks_.push_back(std::move(hook)); }
+    void ready() {
+        for (auto& h : ready_hooks_)
+            h();
+    }
 
     // eddy's own HTTP endpoints beyond the AWS operations (ECS's task metadata), by
     // path prefix under /_eddy/: the answer is a JSON document, or nullopt for 404.
@@ -124,6 +131,7 @@ class dispatcher {
     std::map<std::string, input_hook, std::less<>> hooks_;
     std::vector<std::function<void()>> stop_hooks_;
     std::vector<std::function<boost::asio::awaitable<void>()>> start_hooks_;
+    std::vector<std::function<void()>> ready_hooks_;
     std::vector<std::pair<std::string, endpoint>> endpoints_;
     std::uint16_t port_ = 0;
     std::function<void(const std::string&)> listener_;

@@ -159,15 +159,16 @@ class docker_backend final : public backend {
     }
 
     void warm_up() override {
+        if (stopping_) return;
         auto alive = alive_;
         asio::co_spawn(
             ex_,
             [this, alive]() -> asio::awaitable<void> {
                 try {
                     auto net = co_await ensure_network();
-                    if (!*alive) co_return;
+                    if (!*alive || stopping_) co_return;
                     co_await ensure_events();  // a ready sandbox that dies is dropped
-                    if (*alive) sandboxes_.warm_up(net.name);
+                    if (*alive && !stopping_) sandboxes_.warm_up(net.name);
                 } catch (const std::exception& e) {
                     if (*alive) log::warn(std::string("runtime: ") + e.what());
                 }
@@ -412,6 +413,7 @@ class docker_backend final : public backend {
     // The one /events subscription: opened before the first container starts, so no
     // exit is missed; reopened from the last event's time if the engine drops it.
     asio::awaitable<void> ensure_events() {
+        if (stopping_) throw error(error::kind::engine, "eddy is shutting down");
         if (!events_) {
             events_ = std::make_shared<stream_control>();
             asio::co_spawn(ex_, watch_events(events_), asio::detached);

@@ -136,6 +136,7 @@ void register_handlers(service_env& env) {
     add("ListTagsForResource", &service::list_tags_for_resource);
     env.calls.add_endpoint("/_eddy/ecs/metadata/", [svc](std::string_view path) { return svc->metadata(path); });
     env.calls.on_start([svc]() { return svc->reconcile(); });
+    env.calls.on_ready([svc] { svc->ready(); });
 }
 
 }  // namespace eddy::ecs

@@ -65,6 +65,9 @@ class service {
     // Tasks that were not STOPPED when eddy last ended: their containers, if the runtime
     // still has them, are stopped, and the tasks are reported STOPPED (tasks.cpp).
     boost::asio::awaitable<void> reconcile();
+    // After start-up: task definitions kept from an earlier run mean tasks are likely,
+    // so the runtime readies their networks as RegisterTaskDefinition would.
+    void ready();
 
   private:
     friend struct live_task;

@@ -762,6 +762,16 @@ json service::stop_task(request_context& ctx, const json& input) {
     return {{"task", public_task(*task)}};
 }
 
+void service::ready() {
+    if (!runtime_) return;
+    for (auto& [family, revisions] : task_definitions_)
+        for (auto& [revision, doc] : revisions)
+            if (doc["status"] == "ACTIVE") {
+                runtime_->warm_up();
+                return;
+            }
+}
+
 asio::awaitable<void> service::reconcile() {
     if (pending_reconcile_.empty()) co_return;
     std::map<std::string, bool> running;  // task ARN -> a container of it still runs

@@ -190,6 +190,15 @@ TEST_CASE("docker runtime: task networks are kept ready, joined by a task's cont
     run(io, backend->shutdown(std::chrono::seconds(1)));
     CHECK(list_ready().empty());
     CHECK(inspect(io, client, "/networks/" + net.name).is_null());
+
+    // A warm_up() that comes after shutdown (start-up finishing as a signal arrives)
+    // makes nothing: no network, no sandbox, no stream keeping the loop busy.
+    backend->warm_up();
+    io.restart();
+    io.run_for(std::chrono::seconds(2));
+    CHECK(io.stopped());
+    CHECK(list_ready().empty());
+    CHECK(inspect(io, client, "/networks/" + net.name).is_null());
 }
 
 TEST_CASE("docker runtime: stop delivers SIGTERM, kill its signal; a missing image is detected") {
