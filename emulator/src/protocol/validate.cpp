@@ -125,6 +125,8 @@ struct checker {
             if (it->is_null()) continue;
             auto member = members.find(it.key());
             if (member == members.end()) continue;
+            // Without value checks only nested required members remain to look for.
+            if (!check_values && !it->is_object() && !it->is_array()) continue;
             value(target_of(m, *member), *it, (path.empty() ? "" : path + ".") + lower_first(it.key()));
         }
     }

@@ -81,9 +81,10 @@ void broker::index(queue_state& q, message m) {
     auto seq = m.seq;
     q.next_seq = std::max(q.next_seq, seq + 1);
     if (!m.sequence_number.empty()) q.fifo_sequence = std::max(q.fifo_sequence, sequence_value(m.sequence_number));
-    q.schedule.emplace(m.visible_at_ms, seq);
-    auto [it, inserted] = q.messages.emplace(seq, std::move(m));
-    q.by_id[it->second.id] = seq;
+    // Arrivals come in sequence and mostly due now: hinting the end spares a walk
+    // down trees that hold every queued message.
+    q.schedule.emplace_hint(q.schedule.end(), m.visible_at_ms, seq);
+    q.messages.emplace_hint(q.messages.end(), seq, std::move(m));
 }
 
 void broker::parse_redrive(queue_state& q) {
@@ -149,8 +150,11 @@ std::vector<queue_state*> broker::list(std::string_view account, std::string_vie
     return out;
 }
 
+// "<message id> <nonce> <seq>": the seq finds the message without an index by id,
+// the id guards against a seq reused by another queue, the nonce tells a current
+// handle from an older one.
 std::string broker::receipt_handle(const message& m) const {
-    return base64_encode(m.id + " " + m.nonce);
+    return base64_encode(m.id + " " + m.nonce + " " + std::to_string(m.seq));
 }
 
 send_result broker::send(queue_state& q, send_request r) {
@@ -242,7 +246,7 @@ send_result broker::send(queue_state& q, send_request r) {
 void broker::reschedule(queue_state& q, message& m, std::int64_t visible_at_ms) {
     q.schedule.erase({m.visible_at_ms, m.seq});
     m.visible_at_ms = visible_at_ms;
-    q.schedule.emplace(visible_at_ms, m.seq);
+    q.schedule.emplace_hint(q.schedule.end(), visible_at_ms, m.seq);
 }
 
 void broker::erase(queue_state& q, std::int64_t seq) {
@@ -250,7 +254,6 @@ void broker::erase(queue_state& q, std::int64_t seq) {
     if (it == q.messages.end()) return;
     store_.delete_message(q.row_id, seq);
     q.schedule.erase({it->second.visible_at_ms, seq});
-    q.by_id.erase(it->second.id);
     q.messages.erase(it);
     if (q.config.fifo()) wake(q);  // the message's group may be free for a waiting receive now
 }
@@ -373,13 +376,18 @@ void broker::stop() {
 message* broker::by_receipt(queue_state& q, std::string_view handle, bool& current) {
     std::string decoded;
     if (handle.empty() || !base64_decode(handle, decoded)) throw bad_receipt(handle);
-    auto space = decoded.find(' ');
-    if (space == std::string::npos || space != 36) throw bad_receipt(handle);
-    auto it = q.by_id.find(decoded.substr(0, space));
-    if (it == q.by_id.end()) return nullptr;
-    auto& m = q.messages.at(it->second);
-    current = decoded.substr(space + 1) == m.nonce;
-    return &m;
+    std::string_view text = decoded;
+    auto first = text.find(' ');
+    auto last = text.rfind(' ');
+    if (first != 36 || last == first) throw bad_receipt(handle);
+    std::int64_t seq = 0;
+    auto digits = text.substr(last + 1);
+    if (std::from_chars(digits.data(), digits.data() + digits.size(), seq).ptr != digits.data() + digits.size())
+        throw bad_receipt(handle);
+    auto it = q.messages.find(seq);
+    if (it == q.messages.end() || it->second.id != text.substr(0, first)) return nullptr;
+    current = text.substr(first + 1, last - first - 1) == it->second.nonce;
+    return &it->second;
 }
 
 void broker::change_visibility(queue_state& q, message& m, std::int64_t timeout_seconds) {
@@ -400,7 +408,6 @@ void broker::purge(queue_state& q) {
     q.last_purge_ms = now;
     store_.delete_messages(q.row_id);
     q.messages.clear();
-    q.by_id.clear();
     q.schedule.clear();
 }
 

@@ -30,7 +30,6 @@ struct queue_state {
     queue config;
     std::int64_t row_id = 0;
     std::map<std::int64_t, message> messages;                  // by arrival order
-    std::unordered_map<std::string_view, std::int64_t> by_id;  // message id (viewing the message's own) -> seq
     std::set<std::pair<std::int64_t, std::int64_t>> schedule;  // (visible_at_ms, seq)
     std::int64_t next_seq = 1;
     std::int64_t last_purge_ms = -1;

@@ -8,7 +8,7 @@
 
 namespace eddy::sqs {
 
-using attribute_map = std::map<std::string, std::string>;
+using attribute_map = std::map<std::string, std::string, std::less<>>;  // finds by string_view too
 
 // A queue's identity and settings. Plain data: the store persists it, the
 // handlers translate it to and from the wire.

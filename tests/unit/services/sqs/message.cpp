@@ -16,3 +16,21 @@ TEST_CASE("a message body may hold tab, line breaks and the characters from spac
     CHECK_FALSE(valid_body_characters("ascii then \xed\xa0\x80"));  // a surrogate
     CHECK_FALSE(valid_body_characters("\xc3\xa9 then bell \x07"));
 }
+
+TEST_CASE("a long body's characters are checked at every offset, whole words of ASCII included") {
+    std::string ascii(64, 'a');
+    CHECK(valid_body_characters(ascii));
+    for (std::size_t at = 0; at < ascii.size(); ++at) {
+        auto body = ascii;
+        body[at] = '\x01';
+        CHECK_FALSE(valid_body_characters(body));
+        body[at] = '\t';
+        CHECK(valid_body_characters(body));
+        body[at] = '\x7f';
+        CHECK(valid_body_characters(body));
+        body[at] = '\x80';  // a continuation byte on its own
+        CHECK_FALSE(valid_body_characters(body));
+    }
+    CHECK(valid_body_characters(ascii + "caf\xc3\xa9" + ascii));
+    CHECK_FALSE(valid_body_characters(ascii + "\xef\xbf\xbf"));  // U+FFFF
+}
