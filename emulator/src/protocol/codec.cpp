@@ -347,6 +347,7 @@ void encode_output(const operation_ref& op, const json& output, const std::strin
     response.set_header("Content-Type", "application/x-amz-json-" + op.model->metadata().value("jsonVersion", "1.0"));
     if (auto it = op.op->find("output"); it != op.op->end()) {
         response.body.clear();
+        response.body.reserve(256);  // most answers are small: one allocation instead of several doublings
         write_wire_json(*op.model, target_of(*op.model, *it), output, response.body);
     } else
         response.body = "{}";
