@@ -5,6 +5,7 @@ ctest runs this module under `python3` (boto3 1.43, SQS over JSON, AWS CLI v1)
 and `/usr/bin/python3` (boto3 1.26, SQS over query/XML, AWS CLI v2). Expectations
 are AWS's documented behaviour (SQS API reference and developer guide).
 """
+import base64
 import json
 import os
 import subprocess
@@ -301,7 +302,13 @@ class Visibility(SqsCase):
 
     def test_malformed_receipt_handle(self):
         url = self.queue()
-        for handle in ["not-a-receipt-handle", "AQEB" + "x" * 40]:
+        self.sqs.send_message(QueueUrl=url, MessageBody="x")
+        [m] = self.receive(url, VisibilityTimeout=30)
+        # a received handle cut short or with a letter added: no longer a handle
+        decoded = base64.b64decode(m["ReceiptHandle"]).decode()
+        cut = base64.b64encode(decoded[: decoded.rfind(" ") + 1].encode()).decode()
+        added = base64.b64encode((decoded + "x").encode()).decode()
+        for handle in ["not-a-receipt-handle", "AQEB" + "x" * 40, cut, added]:
             with self.subTest(handle=handle):
                 self.expect_error("ReceiptHandleIsInvalid", self.sqs.delete_message, QueueUrl=url, ReceiptHandle=handle)
                 self.expect_error(

@@ -382,8 +382,8 @@ message* broker::by_receipt(queue_state& q, std::string_view handle, bool& curre
     if (first != 36 || last == first) throw bad_receipt(handle);
     std::int64_t seq = 0;
     auto digits = text.substr(last + 1);
-    if (std::from_chars(digits.data(), digits.data() + digits.size(), seq).ptr != digits.data() + digits.size())
-        throw bad_receipt(handle);
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seq);
+    if (error != std::errc{} || end != digits.data() + digits.size()) throw bad_receipt(handle);
     auto it = q.messages.find(seq);
     if (it == q.messages.end() || it->second.id != text.substr(0, first)) return nullptr;
     current = text.substr(first + 1, last - first - 1) == it->second.nonce;
