@@ -51,9 +51,11 @@ def history(sfn, arn, **kw):
 
 
 def check_chains(test, events):
-    """Ids run 1..n and each event's previousEventId names an earlier one."""
+    """Ids run 1..n and each event's previousEventId names an earlier one, but for the first
+    state's entry, which AWS chains to no event (0)."""
     test.assertEqual([e["id"] for e in events], list(range(1, len(events) + 1)))
-    for e in events[1:]:
+    test.assertEqual(events[1].get("previousEventId", 0), 0, events[1])
+    for e in events[2:]:
         test.assertLess(e.get("previousEventId", 0), e["id"], e)
         test.assertGreater(e.get("previousEventId", 0), 0, e)
 
@@ -182,6 +184,52 @@ class StateMachines(StepFunctionsCase):
             definition=json.dumps(other),
             roleArn=ROLE,
         )
+
+    def test_idempotency_ignores_role_and_tags_but_not_logging(self):
+        # AWS: the idempotency check covers name, definition, type, logging and tracing; a
+        # different roleArn or tags are ignored and not applied
+        a = self.sfn.create_state_machine(name="i", definition=json.dumps(self.PASS), roleArn=ROLE)
+        b = self.sfn.create_state_machine(
+            name="i", definition=json.dumps(self.PASS), roleArn=ROLE + "2", tags=[{"key": "k", "value": "v"}]
+        )
+        self.assertEqual(a["creationDate"], b["creationDate"])
+        self.assertEqual(self.sfn.describe_state_machine(stateMachineArn=a["stateMachineArn"])["roleArn"], ROLE)
+        self.assertEqual(self.sfn.list_tags_for_resource(resourceArn=a["stateMachineArn"])["tags"], [])
+        self.assertError(
+            "StateMachineAlreadyExists",
+            self.sfn.create_state_machine,
+            name="i",
+            definition=json.dumps(self.PASS),
+            roleArn=ROLE,
+            tracingConfiguration={"enabled": True},
+        )
+
+    def test_revision_id_appears_with_the_first_update_that_changes_something(self):
+        arn = self.sfn.create_state_machine(name="r", definition=json.dumps(self.PASS), roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        self.assertNotIn("revisionId", self.sfn.describe_state_machine(stateMachineArn=arn))
+        first = self.sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE + "1")["revisionId"]
+        self.assertEqual(self.sfn.describe_state_machine(stateMachineArn=arn)["revisionId"], first)
+        # the same parameters again: the same revision
+        again = self.sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE + "1")["revisionId"]
+        self.assertEqual(again, first)
+        other = self.sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE + "2")["revisionId"]
+        self.assertNotEqual(other, first)
+
+    def test_invalid_arn_names_the_resource_type(self):
+        arn = self.machine(self.PASS)
+        execution = arn.replace(":stateMachine:", ":execution:") + ":x"
+        msg = self.assertError("InvalidArn", self.sfn.describe_state_machine, stateMachineArn=execution)
+        self.assertEqual(msg, "Invalid Arn: 'Resource type not valid in this context: execution'")
+        msg = self.assertError("InvalidArn", self.sfn.describe_execution, executionArn=arn)
+        self.assertEqual(msg, "Invalid Arn: 'Resource type not valid in this context: stateMachine'")
+        msg = self.assertError("InvalidArn", self.sfn.list_executions, stateMachineArn="not_an_arn")
+        self.assertEqual(msg, "Invalid Arn: 'Invalid ARN prefix: not_an_arn'")
+        msg = self.assertError(
+            "InvalidArn", self.sfn.create_state_machine, name="r", definition=json.dumps(self.PASS), roleArn="role"
+        )
+        self.assertEqual(msg, "Invalid Arn: 'Invalid ARN prefix: role'")
 
     def test_invalid_definition_and_name(self):
         bad = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
@@ -427,7 +475,7 @@ class Executions(StepFunctionsCase):
             [(e["id"], e["previousEventId"], e["type"]) for e in events],
             [
                 (1, 0, "ExecutionStarted"),
-                (2, 1, "PassStateEntered"),
+                (2, 0, "PassStateEntered"),  # as AWS chains the first state's entry
                 (3, 2, "PassStateExited"),
                 (4, 3, "ChoiceStateEntered"),
                 (5, 4, "ChoiceStateExited"),
@@ -515,6 +563,8 @@ class Executions(StepFunctionsCase):
         self.assertIn("stopDate", stop)
         d = self.sfn.describe_execution(executionArn=a["executionArn"])
         self.assertEqual((d["status"], d["error"], d["cause"]), ("ABORTED", "Halt", "enough"))
+        # StopExecution comes from outside: AWS chains ExecutionAborted to no event
+        self.assertEqual(history(self.sfn, a["executionArn"])[-1]["previousEventId"], 0)
         last = history(self.sfn, a["executionArn"])[-1]
         self.assertEqual(last["type"], "ExecutionAborted")
         self.assertEqual(last["executionAbortedEventDetails"], {"error": "Halt", "cause": "enough"})
@@ -544,6 +594,7 @@ class Executions(StepFunctionsCase):
         self.assertEqual([e["name"] for e in page["executions"]], ["waiting", "done2", "done1"])
         rest = self.sfn.list_executions(stateMachineArn=arn, maxResults=3, nextToken=page["nextToken"])
         self.assertEqual([e["name"] for e in rest["executions"]], ["done0"])
+        self.assertEqual(rest["executions"][0]["redriveCount"], 0)
 
     def test_express_start_sync_execution(self):
         arn = self.machine(
@@ -561,6 +612,26 @@ class Executions(StepFunctionsCase):
         self.assertEqual((r["status"], r["error"], r["cause"]), ("FAILED", "E", "C"))
         standard = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
         self.assertError("StateMachineTypeNotSupported", sync.start_sync_execution, stateMachineArn=standard)
+
+    def test_start_sync_execution_bills_its_duration_and_omits_what_a_fail_lacks(self):
+        sync = client("stepfunctions", self.eddy.endpoint, inject_host_prefix=False)
+        waits = self.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": True}}},
+                             type="EXPRESS")
+        r = sync.start_sync_execution(stateMachineArn=waits)
+        # billed in 100 ms steps, rounded up
+        billed = r["billingDetails"]["billedDurationInMilliseconds"]
+        self.assertGreaterEqual(billed, 1000)
+        self.assertEqual(billed % 100, 0)
+        self.assertEqual(r["billingDetails"]["billedMemoryUsedInMB"], 64)
+        bare = self.machine({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "OnlyError"}}}, type="EXPRESS")
+        r = sync.start_sync_execution(stateMachineArn=bare)
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "OnlyError"))
+        self.assertNotIn("cause", r)
+        r = self.run_machine({"StartAt": "F", "States": {"F": {"Type": "Fail"}}})
+        self.assertEqual(r["status"], "FAILED")
+        self.assertNotIn("error", r)
+        self.assertNotIn("cause", r)
+        self.assertEqual(history(self.sfn, r["executionArn"])[-1]["executionFailedEventDetails"], {})
 
     def test_express_executions_are_not_described_listed_or_stopped(self):
         # AWS keeps no history of EXPRESS executions: the execution APIs refuse their ARNs
@@ -672,7 +743,10 @@ class Clock(StepFunctionsCase):
         time.sleep(0.2)
         advance(self.eddy, 30)
         d = wait_done(self.sfn, ex)
-        self.assertEqual((d["status"], d["error"]), ("TIMED_OUT", "States.Timeout"))
+        # AWS describes a timed-out execution with no error or cause
+        self.assertEqual(d["status"], "TIMED_OUT")
+        self.assertNotIn("error", d)
+        self.assertNotIn("cause", d)
         self.assertEqual(history(self.sfn, ex)[-1]["type"], "ExecutionTimedOut")
 
         sqs = client("sqs", self.eddy.endpoint)
@@ -701,7 +775,9 @@ class Clock(StepFunctionsCase):
         self.assertEqual(json.loads(d["output"])["timeout"]["Error"], "States.Timeout")
         events = history(self.sfn, ex)
         timed_out = [e for e in events if e["type"] == "TaskTimedOut"][0]
-        self.assertEqual(timed_out["taskTimedOutEventDetails"]["error"], "States.Timeout")
+        # as AWS records it: no cause
+        self.assertEqual(timed_out["taskTimedOutEventDetails"],
+                         {"resourceType": "sqs", "resource": "sendMessage.waitForTaskToken", "error": "States.Timeout"})
         scheduled = [e for e in events if e["type"] == "TaskScheduled"][0]["taskScheduledEventDetails"]
         self.assertEqual((scheduled["resourceType"], scheduled["resource"], scheduled["timeoutInSeconds"]),
                          ("sqs", "sendMessage.waitForTaskToken", 20))

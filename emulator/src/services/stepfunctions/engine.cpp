@@ -151,6 +151,14 @@ std::string type_prefix(asl::state_type t) {
     return "Pass";
 }
 
+// An event's error and cause, each only when there is one: AWS leaves out a cause a timeout
+// lacks, and both when a Fail state names neither.
+json with_error(json details, const std::string& error, const std::string& cause) {
+    if (!error.empty()) details["error"] = error;
+    if (!cause.empty()) details["cause"] = cause;
+    return details;
+}
+
 std::string iso_time(std::int64_t ms) {
     return format_iso8601(ms);
 }
@@ -343,6 +351,9 @@ void engine::start(std::shared_ptr<execution> e) {
     store_.put_execution(*e);
     if (e->persisted) l->main.at = &e->at;
     record(*l, l->main, "ExecutionStarted", "executionStartedEventDetails", details);
+    // AWS chains the first state's entry to no event (previousEventId 0), not to ExecutionStarted
+    l->main.last = 0;
+    if (l->main.at) l->main.at->last_event = 0;
     running_[e->arn] = l;
     asio::co_spawn(env_.executor, run(l, false), asio::detached);
 }
@@ -357,7 +368,8 @@ void engine::resume(std::shared_ptr<execution> e) {
         e->events.resize(keep);
     }
     l->main.at = &e->at;
-    l->main.last = e->at.last_event ? e->at.last_event : e->events.empty() ? 0 : e->events.back().id;
+    // (nothing but ExecutionStarted: the first state's entry still follows no event)
+    l->main.last = e->at.last_event ? e->at.last_event : e->events.size() <= 1 ? 0 : e->events.back().id;
     l->tokens = 1000;  // tokens made before the restart keep their numbers
     running_[e->arn] = l;
     asio::co_spawn(env_.executor, run(l, !e->at.state.empty()), asio::detached);
@@ -379,7 +391,10 @@ void engine::end(live& l, std::string status, std::string event, json details) {
     e.stop_ms = env_.clock.now_ms();
     std::string key = event;
     key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
-    record(l, l.main, std::move(event), key + "EventDetails", details);
+    // StopExecution comes from outside the execution's states: AWS chains ExecutionAborted to no
+    // event (previousEventId 0)
+    thread outside;
+    record(l, e.status == "ABORTED" ? outside : l.main, std::move(event), key + "EventDetails", details);
     // written now: StopExecution answers once the execution is stored as ABORTED (a description
     // made later is the same: an ended execution changes no more)
     store_.put_execution(e);
@@ -453,7 +468,7 @@ asio::awaitable<void> engine::run(std::shared_ptr<live> l, bool resuming) {
         if (e.status != "RUNNING") co_return;
         e.error = err.error;
         e.cause = err.cause;
-        end(*l, "FAILED", "ExecutionFailed", {{"error", err.error}, {"cause", err.cause}});
+        end(*l, "FAILED", "ExecutionFailed", with_error(json::object(), err.error, err.cause));
     } catch (const cancelled&) {
     } catch (const std::exception& x) {
         if (e.status != "RUNNING") co_return;
@@ -919,10 +934,7 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
     record(l, t, "TaskScheduled", "taskScheduledEventDetails", scheduled);
     record(l, t, "TaskStarted", "taskStartedEventDetails", fields);
     auto fail_task = [&](const std::string& error, const std::string& cause) -> states_error {
-        json d = fields;
-        d["error"] = error;
-        d["cause"] = cause;
-        record(l, t, "TaskFailed", "taskFailedEventDetails", d);
+        record(l, t, "TaskFailed", "taskFailedEventDetails", with_error(fields, error, cause));
         return states_error(error, cause);
     };
     if (!r.service_arn) {
@@ -1010,10 +1022,7 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
 
 asio::awaitable<json> engine::await_job(live& l, const sync_job& job, scope& sc, thread& t, const json& fields) {
     auto fail = [&](const std::string& error, const std::string& cause) {
-        json d = fields;
-        d["error"] = error;
-        d["cause"] = cause;
-        record(l, t, "TaskFailed", "taskFailedEventDetails", d);
+        record(l, t, "TaskFailed", "taskFailedEventDetails", with_error(fields, error, cause));
         return states_error(error, cause);
     };
     // Every pause is on eddy's clock, in the task's scope (StopExecution wakes it), bounded by
@@ -1032,10 +1041,7 @@ asio::awaitable<json> engine::await_job(live& l, const sync_job& job, scope& sc,
     sc.timers.insert(&timer);
     auto deadline = eddy::clock::time_point(std::chrono::milliseconds(job.timeout_deadline_ms));
     auto timed_out = [&] {
-        json d = fields;
-        d["error"] = asl::error_names::timeout;
-        d["cause"] = "";
-        record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", d);
+        record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", with_error(fields, asl::error_names::timeout, ""));
         return states_error(asl::error_names::timeout, "");
     };
 
@@ -1180,18 +1186,12 @@ asio::awaitable<json> engine::await_token(live& l, pending_task& p, scope& sc, t
             error = asl::error_names::heartbeat_timeout;
         if (!error.empty()) {
             timed_out_.insert(p.token);
-            json d = fields;
-            d["error"] = error;
-            d["cause"] = "";
-            record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", d);
+            record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", with_error(fields, error, ""));
             throw states_error(error, "");
         }
     }
     if (p.failed) {
-        json d = fields;
-        d["error"] = p.error;
-        d["cause"] = p.cause;
-        record(l, t, "TaskFailed", "taskFailedEventDetails", d);
+        record(l, t, "TaskFailed", "taskFailedEventDetails", with_error(fields, p.error, p.cause));
         throw states_error(p.error, p.cause);
     }
     json succeeded = fields;
