@@ -255,6 +255,13 @@ class StateMachines(StepFunctionsCase):
         self.assertEqual(fail["result"], "FAIL")
         self.assertEqual(fail["diagnostics"][0]["severity"], "ERROR")
         self.assertTrue(fail["diagnostics"][0]["code"])
+        # a problem of the whole workflow: no location, and none in its message either
+        loop = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}
+        fail = self.sfn.validate_state_machine_definition(definition=json.dumps(loop))
+        self.assertEqual(
+            [(d["code"], d["message"], d.get("location")) for d in fail["diagnostics"]],
+            [("MISSING_END_STATE", "Workflow has no terminal state", None)],
+        )
 
     def test_list_state_machines_pages(self):
         for i in range(5):
@@ -410,6 +417,12 @@ class Executions(StepFunctionsCase):
             {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": item_fails, "End": True}}}, [1, 2, 3]
         )
         self.assertEqual((bad["status"], bad["error"]), ("FAILED", "Two"))
+        # AWS chains MapStateFailed to the failed iteration's last event, as MapIterationFailed is
+        events = history(self.sfn, bad["executionArn"])
+        failed = [e for e in events if e["type"] == "MapIterationFailed"][0]
+        map_failed = [e for e in events if e["type"] == "MapStateFailed"][0]
+        self.assertEqual(map_failed["previousEventId"], failed["previousEventId"])
+        self.assertEqual(events[failed["previousEventId"] - 1]["type"], "FailStateEntered")
         exceeded = self.run_machine(
             {
                 "StartAt": "M",
@@ -443,6 +456,10 @@ class Executions(StepFunctionsCase):
         )
         self.assertEqual(par["status"], "SUCCEEDED")
         self.assertEqual(json.loads(par["output"])["err"]["Error"], "Branch")
+        events = history(self.sfn, par["executionArn"])
+        branch_failed = [e for e in events if e["type"] == "FailStateEntered"][0]
+        self.assertEqual([e for e in events if e["type"] == "ParallelStateFailed"][0]["previousEventId"],
+                         branch_failed["id"])
 
     def test_variables_assign(self):
         r = self.run_machine(
@@ -571,6 +588,21 @@ class Executions(StepFunctionsCase):
         self.assertEqual(
             self.sfn.describe_state_machine_for_execution(executionArn=a["executionArn"])["stateMachineArn"], arn
         )
+
+    def test_state_machine_for_execution_is_dated_by_its_version(self):
+        # updateDate is when the machine the execution ran was created or last updated
+        arn = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+        created = self.sfn.describe_state_machine(stateMachineArn=arn)["creationDate"]
+        time.sleep(0.05)
+        first = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        d = self.sfn.describe_state_machine_for_execution(executionArn=first)
+        self.assertEqual(d["updateDate"], created)
+        time.sleep(0.05)
+        updated = self.sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE + "2")["updateDate"]
+        time.sleep(0.05)
+        second = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        self.assertEqual(self.sfn.describe_state_machine_for_execution(executionArn=second)["updateDate"], updated)
+        self.assertEqual(self.sfn.describe_state_machine_for_execution(executionArn=first)["updateDate"], created)
 
     def test_list_executions_filter_and_pages(self):
         arn = self.machine(

@@ -766,6 +766,7 @@ asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const j
     for (std::size_t i = 0; i < n; ++i)
         results.push_back(nullptr);
     std::optional<states_error> failure = failed_before(at, resumed);
+    std::int64_t failed_at = 0;  // the last event of the branch that failed
     bool failed_already = failure.has_value();
     scope branches(&sc);
     thread parent = t;
@@ -785,7 +786,10 @@ asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const j
                 co_await run_machine(l, s.branches[i], input, env.variables, bt, mine, json(), bt.at, start.resuming);
             finish_strand(l, at, i, results[i]);
         } catch (const states_error& err) {
-            if (!failure) failure = err;
+            if (!failure) {
+                failure = err;
+                failed_at = bt.last;
+            }
             fail_strands(l, at, *failure);
             branches.cancel();  // the other branches stop where they are
         } catch (const cancelled&) {
@@ -793,6 +797,8 @@ asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const j
     });
     sc.check();
     if (failure) {
+        // AWS chains ParallelStateFailed to the failed branch's last event
+        if (failed_at) t.last = failed_at;
         record(l, t, "ParallelStateFailed");
         throw *failure;
     }
@@ -817,6 +823,7 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
         results.push_back(nullptr);
     std::size_t failed = at ? at->failed : 0;
     std::optional<states_error> failure = failed_before(at, resumed), first_failure;
+    std::int64_t failed_at = 0;  // the last event of the iteration that failed, before MapIterationFailed
     scope iterations(&sc);
     thread parent = t;
     const asl::state_machine& processor = *s.item_processor;
@@ -853,18 +860,24 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
             record(l, it, "MapIterationSucceeded", "mapIterationSucceededEventDetails", detail);
         } catch (const states_error& err) {
             it.at = nullptr;
+            auto iteration_last = it.last;
             record(l, it, "MapIterationFailed", "mapIterationFailedEventDetails", detail);
             ++failed;
             if (!first_failure) first_failure = err;
             bool tolerated = s.tolerated_failure_count || s.tolerated_failure_percentage ||
                              s.tolerated_failure_count_path || s.tolerated_failure_percentage_path;
             if (!tolerated) {
-                if (!failure) failure = err;
+                if (!failure) {
+                    failure = err;
+                    failed_at = iteration_last;
+                }
                 iterations.cancel();
             } else if (asl::map_failure_exceeds_tolerance(s, failed, n, input, env)) {
-                if (!failure)
+                if (!failure) {
                     failure = states_error(asl::error_names::exceed_tolerated_failure_threshold,
                                            "The specified tolerated failure threshold was exceeded");
+                    failed_at = iteration_last;
+                }
                 iterations.cancel();
             } else if (at) {
                 at->failed = failed;
@@ -878,6 +891,8 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
     });
     sc.check();
     if (failure) {
+        // AWS chains MapStateFailed to the failed iteration's last event before MapIterationFailed
+        if (failed_at) t.last = failed_at;
         record(l, t, "MapStateFailed");
         throw *failure;
     }

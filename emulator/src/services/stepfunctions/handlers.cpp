@@ -119,6 +119,8 @@ json diagnostic(const std::string& text) {
     if (at != std::string::npos) {
         d["location"] = rest.substr(at + 4);
         rest = rest.substr(0, at);
+    } else if (rest.ends_with(" at null")) {
+        rest.resize(rest.size() - 8);  // a problem of the whole workflow has no location
     }
     d["message"] = rest;
     return d;
@@ -316,6 +318,7 @@ class service {
         e->input = input;
         e->logging = m.logging;
         e->start_ms = env_.clock.now_ms();
+        e->machine_updated_ms = m.updated_ms;
         e->persisted = store_.durable() && m.type == "STANDARD";
         executions_[arn] = e;
         by_machine_[m.arn].push_back(arn);
@@ -387,7 +390,8 @@ class service {
                     {"name", e->machine_arn.substr(e->machine_arn.rfind(':') + 1)},
                     {"definition", e->definition},
                     {"roleArn", e->role_arn},
-                    {"updateDate", seconds(e->start_ms)}};
+                    // the version it ran: its creation date, or that of the update before it started
+                    {"updateDate", seconds(e->machine_updated_ms)}};
         if (auto it = machines_.find(e->machine_arn); it != machines_.end()) {
             out["loggingConfiguration"] = it->second->logging;
             out["tracingConfiguration"] = it->second->tracing;
