@@ -897,7 +897,10 @@ class Integrations(StepFunctionsCase):
             ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted",
              "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"],
         )
-        self.assertError("TaskDoesNotExist", self.sfn.send_task_success, taskToken=body["token"], output="{}")
+        # a token whose task is done: AWS answers TaskTimedOut, the task "does not exist anymore"
+        msg = self.assertError("TaskTimedOut", self.sfn.send_task_success, taskToken=body["token"], output="{}")
+        self.assertEqual(msg, "Task Timed Out: 'Provided task does not exist anymore'")
+        self.assertError("TaskTimedOut", self.sfn.send_task_heartbeat, taskToken=body["token"])
         self.assertError("InvalidToken", self.sfn.send_task_success, taskToken="garbage", output="{}")
 
         ex = self.sfn.start_execution(stateMachineArn=arn, input='{"job": 2}')["executionArn"]

@@ -1200,7 +1200,6 @@ asio::awaitable<json> engine::await_token(live& l, pending_task& p, scope& sc, t
         else if (p.heartbeat_seconds && now >= p.heartbeat_deadline_ms)
             error = asl::error_names::heartbeat_timeout;
         if (!error.empty()) {
-            timed_out_.insert(p.token);
             record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", with_error(fields, error, ""));
             throw states_error(error, "");
         }
@@ -1224,18 +1223,22 @@ aws_error invalid_token(const std::string& token) {
 
 }  // namespace
 
-static engine::pending_task* find_pending(std::map<std::string, engine::pending_task*>& pending,
-                                          const std::set<std::string>& timed_out, const std::string& token) {
+// A token eddy handed out names its execution. Once its task is no longer waiting (it
+// completed, timed out, or its execution ended) AWS answers TaskTimedOut, "Provided task does
+// not exist anymore"; TaskDoesNotExist is for a token of no execution known here.
+engine::pending_task* engine::find_pending(const std::string& token) {
     std::string decoded;
-    if (!base64_decode(token, decoded) || decoded.rfind("eddy-token|", 0) != 0) throw invalid_token(token);
-    auto it = pending.find(token);
-    if (it != pending.end()) return it->second;
-    if (timed_out.count(token)) throw aws_error("TaskTimedOut", "Task Timed Out: '" + token + "'");
+    const std::string prefix = "eddy-token|";
+    if (!base64_decode(token, decoded) || decoded.rfind(prefix, 0) != 0) throw invalid_token(token);
+    if (auto it = pending_.find(token); it != pending_.end()) return it->second;
+    auto arn = decoded.substr(prefix.size(), decoded.find('|', prefix.size()) - prefix.size());
+    if (find_execution && find_execution(arn))
+        throw aws_error("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
     throw aws_error("TaskDoesNotExist", "Task Does Not Exist: '" + token + "'");
 }
 
 void engine::task_success(const std::string& token, const std::string& output) {
-    auto* p = find_pending(pending_, timed_out_, token);
+    auto* p = find_pending(token);
     json parsed = json::parse(output, nullptr, false);
     if (parsed.is_discarded()) throw aws_error("InvalidOutput", "Invalid Output: '" + output + "'");
     p->done = true;
@@ -1244,7 +1247,7 @@ void engine::task_success(const std::string& token, const std::string& output) {
 }
 
 void engine::task_failure(const std::string& token, std::string error, std::string cause) {
-    auto* p = find_pending(pending_, timed_out_, token);
+    auto* p = find_pending(token);
     p->done = true;
     p->failed = true;
     p->error = std::move(error);
@@ -1253,7 +1256,7 @@ void engine::task_failure(const std::string& token, std::string error, std::stri
 }
 
 void engine::task_heartbeat(const std::string& token) {
-    auto* p = find_pending(pending_, timed_out_, token);
+    auto* p = find_pending(token);
     if (p->heartbeat_seconds) {
         p->heartbeat_deadline_ms = env_.clock.now_ms() + *p->heartbeat_seconds * 1000;
         p->timer->cancel();

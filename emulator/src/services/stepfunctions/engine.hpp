@@ -93,12 +93,12 @@ class engine {
     void open_log(live& l);
     void deliver(live& l, const history_event& ev);
     std::string new_token(live& l);
+    pending_task* find_pending(const std::string& token);
 
     service_env& env_;
     store& store_;
     std::map<std::string, std::shared_ptr<live>> running_;
     std::map<std::string, pending_task*> pending_;
-    std::set<std::string> timed_out_;
     std::mt19937_64 random_{std::random_device{}()};
 };
 
