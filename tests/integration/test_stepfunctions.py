@@ -273,6 +273,11 @@ class StateMachines(StepFunctionsCase):
             page = self.sfn.list_state_machines(maxResults=2, nextToken=page["nextToken"])
             names += [m["name"] for m in page["stateMachines"]]
         self.assertEqual(names, [f"p{i}" for i in range(5)])
+        # by name, not by creation, as AWS lists them
+        for name in ("zeta", "alpha"):
+            self.sfn.create_state_machine(name=name, definition=json.dumps(self.PASS), roleArn=ROLE)
+        names = [m["name"] for m in self.sfn.list_state_machines()["stateMachines"]]
+        self.assertEqual(names, ["alpha"] + [f"p{i}" for i in range(5)] + ["zeta"])
 
     def test_tags(self):
         arn = self.sfn.create_state_machine(
@@ -565,6 +570,8 @@ class Executions(StepFunctionsCase):
         )
         self.assertError("InvalidName", self.sfn.start_execution, stateMachineArn=arn, name="a*b")
         self.assertError("InvalidExecutionInput", self.sfn.start_execution, stateMachineArn=arn, input="{nope")
+        msg = self.assertError("InvalidExecutionInput", self.sfn.start_execution, stateMachineArn=arn, input="")
+        self.assertEqual(msg, "Invalid State Machine Execution Input: 'Invalid execution input.'")
         self.assertError(
             "StateMachineDoesNotExist",
             self.sfn.start_execution,

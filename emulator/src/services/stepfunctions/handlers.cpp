@@ -183,7 +183,6 @@ class service {
             m->tags[t.value("key", "")] = t.value("value", "");
         store_.put_machine(*m);
         machines_[arn] = m;
-        order_.push_back(arn);
         return {{"stateMachineArn", arn}, {"creationDate", seconds(m->created_ms)}};
     }
 
@@ -238,10 +237,7 @@ class service {
         auto arn = str(in, "stateMachineArn");
         parse_states_arn(arn, {"stateMachine"});
         // deleting one that is gone already succeeds, as AWS answers
-        if (machines_.erase(arn)) {
-            order_.erase(std::find(order_.begin(), order_.end(), arn));
-            store_.delete_machine(arn);
-        }
+        if (machines_.erase(arn)) store_.delete_machine(arn);
         return json::object();
     }
 
@@ -251,8 +247,9 @@ class service {
         json list = json::array();
         std::size_t seen = 0;
         std::optional<std::size_t> next;
-        for (auto& arn : order_) {
-            auto& m = *machines_[arn];
+        // by name, as AWS lists them (the ARNs of one account and region differ only there)
+        for (auto& [arn, entry] : machines_) {
+            auto& m = *entry;
             if (m.account != ctx.account || m.region != ctx.region) continue;
             if (seen++ < offset) continue;
             if (list.size() == size) {
@@ -290,8 +287,10 @@ class service {
         if (!valid_name(name)) throw invalid_name(name);
         std::string input = in.contains("input") ? str(in, "input") : "{}";
         auto parsed = json::parse(input, nullptr, false);
+        // (an empty input AWS words on its own)
         if (parsed.is_discarded())
-            throw aws_error("InvalidExecutionInput", "Invalid State Machine Execution Input: '" + input + "'");
+            throw aws_error("InvalidExecutionInput", "Invalid State Machine Execution Input: '" +
+                                                         (input.empty() ? "Invalid execution input." : input) + "'");
         if (input.size() > asl::max_payload_bytes)
             throw aws_error("InvalidExecutionInput",
                             "Invalid State Machine Execution Input: 'The input exceeds the maximum size of 262144 "
@@ -580,10 +579,7 @@ class service {
             }
             auto arn = m.arn;
             machines_[arn] = std::make_shared<machine>(std::move(m));
-            order_.push_back(arn);
         });
-        std::sort(order_.begin(), order_.end(),
-                  [&](auto& a, auto& b) { return machines_[a]->created_ms < machines_[b]->created_ms; });
         std::vector<std::shared_ptr<execution>> resume;
         store_.each_execution([&](execution e) {
             try {
@@ -609,7 +605,6 @@ class service {
     store store_;
     engine engine_;
     std::map<std::string, std::shared_ptr<machine>> machines_;
-    std::vector<std::string> order_;  // machines by creation
     std::map<std::string, std::shared_ptr<execution>> executions_;
     std::map<std::string, std::vector<std::string>> by_machine_;  // executions by start
     std::vector<std::string> express_done_;
