@@ -466,6 +466,38 @@ class Executions(StepFunctionsCase):
         self.assertEqual([e for e in events if e["type"] == "ParallelStateFailed"][0]["previousEventId"],
                          branch_failed["id"])
 
+    def test_a_failed_iteration_aborts_its_siblings_where_they_are(self):
+        # item 0 fails after a second while item 1 waits: AWS records item 1's Wait as aborted,
+        # then the iteration
+        processor = {
+            "StartAt": "C",
+            "States": {
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Short"}],
+                      "Default": "Long"},
+                "Short": {"Type": "Wait", "Seconds": 1, "Next": "F"},
+                "F": {"Type": "Fail", "Error": "Zero"},
+                "Long": {"Type": "Wait", "Seconds": 1000, "End": True},
+            },
+        }
+        r = self.run_machine(
+            {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True}}}, [0, 1]
+        )
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "Zero"))
+        events = history(self.sfn, r["executionArn"])
+        types = [e["type"] for e in events]
+        self.assertEqual(types.count("WaitStateAborted"), 1)
+        aborted = events[types.index("WaitStateAborted")]
+        self.assertEqual(events[aborted["previousEventId"] - 1]["stateEnteredEventDetails"]["name"], "Long")
+        self.assertEqual(types[types.index("WaitStateAborted") + 1], "MapIterationAborted")
+        self.assertEqual(types[-2:], ["MapStateFailed", "ExecutionFailed"])
+        # StopExecution aborts nothing but the execution
+        arn = self.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1000, "End": True}}})
+        ex = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        wait_for(lambda: len(history(self.sfn, ex)) == 2)
+        self.sfn.stop_execution(executionArn=ex)
+        self.assertEqual([e["type"] for e in history(self.sfn, ex)],
+                         ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"])
+
     def test_variables_assign(self):
         r = self.run_machine(
             {

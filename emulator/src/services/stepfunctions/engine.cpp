@@ -509,7 +509,15 @@ asio::awaitable<json> engine::run_machine(live& l, const asl::state_machine& sm,
         sc.check();
         const asl::state* s = sm.find(name);
         if (!s) throw states_error("States.Runtime", "No state named '" + name + "'");
-        auto r = co_await run_state(l, *s, std::move(input), env, t, sc, at, resuming);
+        step_result r;
+        try {
+            r = co_await run_state(l, *s, std::move(input), env, t, sc, at, resuming);
+        } catch (const cancelled&) {
+            // A failed sibling stopped this strand in the state: AWS records it aborted (not so
+            // for StopExecution or a timeout, which end the execution first, nor on shutdown).
+            if (e.status == "RUNNING" && !l.shutting_down) record(l, t, type_prefix(s->type) + "StateAborted");
+            throw;
+        }
         resuming = false;
         asl::apply_assignments(env.variables, r.assigned);
         if (r.end) co_return std::move(r.output);
