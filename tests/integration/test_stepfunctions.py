@@ -263,6 +263,30 @@ class StateMachines(StepFunctionsCase):
             [("MISSING_END_STATE", "Workflow has no terminal state", None)],
         )
 
+    def test_express_machines_refuse_callback_and_sync_tasks(self):
+        # as AWS validates them (the message ends with a space, as AWS's does)
+        token = {"StartAt": "S", "States": {"S": {
+            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"}, "End": True}}}
+        r = self.sfn.validate_state_machine_definition(definition=json.dumps(token), type="EXPRESS")
+        self.assertEqual(r["result"], "FAIL")
+        self.assertEqual(r["diagnostics"], [{
+            "severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "location": "/States/S/Resource",
+            "message": "Express state machine does not support '.waitForTaskToken' service integration "}])
+        self.assertEqual(self.sfn.validate_state_machine_definition(definition=json.dumps(token))["result"], "OK")
+        msg = self.assertError("InvalidDefinition", self.sfn.create_state_machine, name="e", roleArn=ROLE,
+                               definition=json.dumps(token), type="EXPRESS")
+        self.assertIn("'.waitForTaskToken' service integration  at /States/S/Resource", msg)
+        sync = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [{
+            "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                                             "Parameters": {"StateMachineArn": "x"}, "End": True}}}]}}}
+        msg = self.assertError("InvalidDefinition", self.sfn.create_state_machine, name="e", roleArn=ROLE,
+                               definition=json.dumps(sync), type="EXPRESS")
+        self.assertIn("'.sync' service integration  at /States/P/Branches/0/States/T/Resource", msg)
+        express = self.machine(self.PASS, type="EXPRESS")
+        self.assertError("InvalidDefinition", self.sfn.update_state_machine, stateMachineArn=express,
+                         definition=json.dumps(token))
+
     def test_list_state_machines_pages(self):
         for i in range(5):
             self.sfn.create_state_machine(name=f"p{i}", definition=json.dumps(self.PASS), roleArn=ROLE)

@@ -109,6 +109,21 @@ json billing(const execution& e) {
     return {{"billedMemoryUsedInMB", 64}, {"billedDurationInMilliseconds", (ms + 99) / 100 * 100}};
 }
 
+// EXPRESS workflows run neither .sync nor .waitForTaskToken tasks: the problems, worded and
+// placed as AWS reports them (its message ends with a space).
+void express_problems(const asl::state_machine& sm, const std::string& at, std::vector<std::string>& out) {
+    for (const auto& s : sm.states) {
+        std::string here = at + "/States/" + s.name;
+        for (const char* pattern : {".waitForTaskToken", ".sync"})
+            if (s.resource.find(pattern) != std::string::npos)
+                out.push_back(std::string("SCHEMA_VALIDATION_FAILED: Express state machine does not support '") +
+                              pattern + "' service integration  at " + here + "/Resource");
+        for (std::size_t i = 0; i < s.branches.size(); ++i)
+            express_problems(s.branches[i], here + "/Branches/" + std::to_string(i), out);
+        if (s.item_processor) express_problems(*s.item_processor, here + "/ItemProcessor", out);
+    }
+}
+
 json diagnostic(const std::string& text) {
     json d = {{"severity", "ERROR"}};
     auto colon = text.find(": ");
@@ -149,7 +164,7 @@ class service {
         if (!valid_name(name)) throw invalid_name(name);
         auto type = in.value("type", "STANDARD");
         auto definition = str(in, "definition");
-        auto program = parse(definition);
+        auto program = parse(definition, type);
         auto role = str(in, "roleArn");
         check_role(role);
         auto arn = make_arn("states", ctx.region, ctx.account, "stateMachine:" + name);
@@ -210,7 +225,7 @@ class service {
                             "Either the definition, the role ARN, the LoggingConfiguration, or the "
                             "TracingConfiguration must be specified");
         std::shared_ptr<const asl::state_machine> program;
-        if (in.contains("definition")) program = parse(str(in, "definition"));
+        if (in.contains("definition")) program = parse(str(in, "definition"), m.type);
         if (in.contains("roleArn")) check_role(str(in, "roleArn"));
         if (in.contains("loggingConfiguration")) check_logging(in["loggingConfiguration"]);
         bool changed = false;
@@ -268,6 +283,8 @@ class service {
 
     json validate_state_machine_definition(request_context&, const json& in) {
         auto problems = asl::validate_definition(str(in, "definition"));
+        if (problems.empty() && in.value("type", "STANDARD") == "EXPRESS")
+            express_problems(asl::parse_definition(str(in, "definition")), "", problems);
         json diags = json::array();
         std::size_t max = page_size(in, 100);
         for (auto& p : problems)
@@ -496,12 +513,17 @@ class service {
     }
 
   private:
-    std::shared_ptr<const asl::state_machine> parse(const std::string& definition) {
+    std::shared_ptr<const asl::state_machine> parse(const std::string& definition, const std::string& type) {
+        std::shared_ptr<const asl::state_machine> program;
         try {
-            return std::make_shared<const asl::state_machine>(asl::parse_definition(definition));
+            program = std::make_shared<const asl::state_machine>(asl::parse_definition(definition));
         } catch (const asl::invalid_definition& e) {
             throw aws_error("InvalidDefinition", e.what());
         }
+        std::vector<std::string> problems;
+        if (type == "EXPRESS") express_problems(*program, "", problems);
+        if (!problems.empty()) throw aws_error("InvalidDefinition", asl::invalid_definition_message(problems));
+        return program;
     }
 
     // What DescribeStateMachine shows for a configuration given in part or not at all.

@@ -500,8 +500,9 @@ state_machine reader::machine(const ojson& j, const std::string& at, bool top_le
     if (top_level) allowed.insert({"TimeoutSeconds", "Version", "QueryLanguage"});
     unknown_fields(j, allowed, root);
     std::vector<std::string> missing;
-    if (!j.contains("StartAt")) missing.push_back("StartAt");
+    // in AWS's order: "These fields are required: [States, StartAt]"
     if (!j.contains("States")) missing.push_back("States");
+    if (!j.contains("StartAt")) missing.push_back("StartAt");
     if (!missing.empty()) {
         std::string list;
         for (const auto& m : missing)
