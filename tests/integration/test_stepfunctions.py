@@ -1011,8 +1011,17 @@ class Integrations(StepFunctionsCase):
         self.assertEqual(r["status"], "SUCCEEDED", r)
         out = json.loads(r["output"])
         self.assertIn("MessageId", out["sent"])
+        # an optimized integration hands on the SDK's view of the response, as on AWS
+        meta = out["sent"]["SdkHttpMetadata"]
+        self.assertEqual(meta["HttpStatusCode"], 200)
+        request_id = out["sent"]["SdkResponseMetadata"]["RequestId"]
+        self.assertEqual(meta["HttpHeaders"]["x-amzn-RequestId"], request_id)
+        self.assertEqual(meta["AllHttpHeaders"]["x-amzn-RequestId"], [request_id])
+        self.assertIn("Date", meta["HttpHeaders"])
+        self.assertGreater(int(meta["HttpHeaders"]["Content-Length"]), 0)
         self.assertEqual(out["attrs"]["n"], "1")
         self.assertEqual(out["put"]["ShardId"], "shardId-000000000000")
+        self.assertNotIn("SdkHttpMetadata", out["put"])  # aws-sdk integrations hand on the result alone
         got = sqs.receive_message(QueueUrl=url)["Messages"][0]
         self.assertEqual(got["Body"], "hello")
         it = kinesis.get_shard_iterator(StreamName="events", ShardId="shardId-000000000000",

@@ -3,6 +3,7 @@
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "protocol/codec.hpp"
 #include "protocol/model.hpp"
 #include "services/logs/store.hpp"
 #include "services/stepfunctions/asl/error_handling.hpp"
@@ -995,7 +996,7 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
         if (!sdk && service == "sqs" && operation == "SendMessage" && params.contains("MessageBody") &&
             !params["MessageBody"].is_string())
             params["MessageBody"] = params["MessageBody"].dump();
-        result = co_await call_service(l, service, operation, params, true, error_service_name(service));
+        result = co_await call_service(l, service, operation, params, true, error_service_name(service), !sdk);
     } catch (const states_error& err) {
         throw fail_task(err.error, err.cause);
     }
@@ -1137,7 +1138,8 @@ asio::awaitable<json> engine::await_job(live& l, const sync_job& job, scope& sc,
 }
 
 asio::awaitable<json> engine::call_service(live& l, const std::string& sdk_service, const std::string& operation,
-                                           const json& params, bool names, const std::string& error_service) {
+                                           const json& params, bool names, const std::string& error_service,
+                                           bool http_metadata) {
     auto& e = *l.e;
     std::string service = service_id(sdk_service);
     if (!env_.calls.implements(service))
@@ -1175,8 +1177,35 @@ asio::awaitable<json> engine::call_service(live& l, const std::string& sdk_servi
                                                                         ", Status Code: " + std::to_string(err.status) +
                                                                         ", Request ID: " + ctx.request_id + ")");
     }
+    json metadata;
+    if (http_metadata) {
+        // The optimized integrations hand on what their SDK reports of the response too: its
+        // status and headers (those of the response as eddy's wire protocol writes it) and its
+        // request id.
+        protocol::operation_ref ref;
+        ref.service = protocol::service_by_id(service);
+        ref.model = model;
+        ref.protocol = model->protocol();
+        ref.name = operation;
+        ref.op = op;
+        protocol::wire_response wire;
+        protocol::encode_output(ref, response, ctx.request_id, wire);
+        wire.set_header("Content-Length", std::to_string(wire.body.size()));
+        wire.set_header("Date", format_rfc822(env_.clock.now_ms()));
+        json all = json::object(), headers = json::object();
+        for (const auto& [name, value] : wire.headers) {
+            headers[name] = value;
+            all[name] = json::array({value});
+        }
+        metadata = {
+            {"SdkHttpMetadata", {{"AllHttpHeaders", all}, {"HttpHeaders", headers}, {"HttpStatusCode", wire.status}}},
+            {"SdkResponseMetadata", {{"RequestId", ctx.request_id}}}};
+    }
     if (names && op->contains("output")) response = to_sdk_names(*model, model->target((*op)["output"]), response);
     // binary members come back as text, as the SDK integrations hand them
+    if (response.is_object())
+        for (auto it = metadata.begin(); it != metadata.end(); ++it)
+            response[it.key()] = it.value();
     co_return response;
 }
 

@@ -70,7 +70,8 @@ class engine {
     boost::asio::awaitable<json> run_task(live& l, const asl::state& s, const json& input, asl::environment& env,
                                           thread& t, scope& sc, checkpoint* at, bool resumed, std::int64_t entered);
     boost::asio::awaitable<json> call_service(live& l, const std::string& service, const std::string& operation,
-                                              const json& params, bool sdk_names, const std::string& error_prefix);
+                                              const json& params, bool sdk_names, const std::string& error_prefix,
+                                              bool http_metadata = false);
     boost::asio::awaitable<json> await_job(live& l, const sync_job& job, scope& sc, thread& t,
                                            const json& resource_fields);
     boost::asio::awaitable<json> await_token(live& l, pending_task& p, scope& sc, thread& t,
