@@ -287,6 +287,23 @@ class StateMachines(StepFunctionsCase):
         self.assertError("InvalidDefinition", self.sfn.update_state_machine, stateMachineArn=express,
                          definition=json.dumps(token))
 
+    def test_unknown_sdk_actions_are_refused_at_creation(self):
+        bad = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:nope",
+                                                 "End": True}}}
+        msg = self.assertError("InvalidDefinition", self.sfn.create_state_machine, name="u", roleArn=ROLE,
+                               definition=json.dumps(bad))
+        self.assertEqual(msg, "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource provided "
+                              "arn:aws:states:::aws-sdk:sqs:nope is not recognized. The value is not a valid resource "
+                              "ARN, or the resource is not available in this region. at /States/T/Resource'")
+        sync = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:sendMessage.sync",
+                                                  "End": True}}}
+        r = self.sfn.validate_state_machine_definition(definition=json.dumps(sync))
+        self.assertEqual([(d["code"], d["location"]) for d in r["diagnostics"]],
+                         [("SCHEMA_VALIDATION_FAILED", "/States/T/Resource")])
+        good = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:listQueues",
+                                                  "End": True}}}
+        self.machine(good)
+
     def test_list_state_machines_pages(self):
         for i in range(5):
             self.sfn.create_state_machine(name=f"p{i}", definition=json.dumps(self.PASS), roleArn=ROLE)

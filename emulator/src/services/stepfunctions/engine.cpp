@@ -228,6 +228,15 @@ std::string sdk_error_name(const std::string& service, const std::string& code) 
 
 }  // namespace
 
+bool sdk_resource_known(const std::string& resource) {
+    auto r = parse_resource(resource);
+    if (!r.service_arn || r.type.rfind("aws-sdk:", 0) != 0) return true;
+    if (!r.pattern.empty() && r.pattern != "waitForTaskToken") return false;
+    auto service = service_id(r.type.substr(8));
+    if (std::string_view(protocol::embedded_model(service)).empty()) return true;  // no model: eddy cannot tell
+    return protocol::model(service).operation(pascal(r.action)) != nullptr;
+}
+
 engine::engine(service_env& env, store& st) : env_(env), store_(st) {
     // On shutdown the executions stop where they are, recording nothing: a durable one
     // resumes from its checkpoint when eddy starts again.

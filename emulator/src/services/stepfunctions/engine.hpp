@@ -17,6 +17,11 @@
 
 namespace eddy::stepfunctions {
 
+// False for an `arn:aws:states:::aws-sdk:<service>:<action>` resource AWS would not recognize:
+// an action the service's model (when eddy has it) lacks, or an integration pattern other than
+// .waitForTaskToken. Any other resource is true.
+bool sdk_resource_known(const std::string& resource);
+
 // Runs executions: each is a coroutine on the event loop that walks the states, records the
 // history AWS would, and suspends (costing nothing) on Wait, Retry intervals, callbacks and
 // service calls. Times are read from eddy's clock, so a manual clock fast-forwards them.

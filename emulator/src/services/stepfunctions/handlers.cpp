@@ -109,18 +109,25 @@ json billing(const execution& e) {
     return {{"billedMemoryUsedInMB", 64}, {"billedDurationInMilliseconds", (ms + 99) / 100 * 100}};
 }
 
-// EXPRESS workflows run neither .sync nor .waitForTaskToken tasks: the problems, worded and
-// placed as AWS reports them (its message ends with a space).
-void express_problems(const asl::state_machine& sm, const std::string& at, std::vector<std::string>& out) {
+// What AWS checks of task resources beyond the States Language: an aws-sdk resource it does
+// not recognize, and (EXPRESS workflows run neither) .sync and .waitForTaskToken tasks in an
+// EXPRESS machine. Worded and placed as AWS reports them (the EXPRESS message ends with a space).
+void resource_problems(const asl::state_machine& sm, bool express, const std::string& at,
+                       std::vector<std::string>& out) {
     for (const auto& s : sm.states) {
         std::string here = at + "/States/" + s.name;
+        if (!s.resource.empty() && !sdk_resource_known(s.resource))
+            out.push_back("SCHEMA_VALIDATION_FAILED: The resource provided " + s.resource +
+                          " is not recognized. The value is not a valid resource ARN, or the resource is not "
+                          "available in this region. at " +
+                          here + "/Resource");
         for (const char* pattern : {".waitForTaskToken", ".sync"})
-            if (s.resource.find(pattern) != std::string::npos)
+            if (express && s.resource.find(pattern) != std::string::npos)
                 out.push_back(std::string("SCHEMA_VALIDATION_FAILED: Express state machine does not support '") +
                               pattern + "' service integration  at " + here + "/Resource");
         for (std::size_t i = 0; i < s.branches.size(); ++i)
-            express_problems(s.branches[i], here + "/Branches/" + std::to_string(i), out);
-        if (s.item_processor) express_problems(*s.item_processor, here + "/ItemProcessor", out);
+            resource_problems(s.branches[i], express, here + "/Branches/" + std::to_string(i), out);
+        if (s.item_processor) resource_problems(*s.item_processor, express, here + "/ItemProcessor", out);
     }
 }
 
@@ -283,8 +290,9 @@ class service {
 
     json validate_state_machine_definition(request_context&, const json& in) {
         auto problems = asl::validate_definition(str(in, "definition"));
-        if (problems.empty() && in.value("type", "STANDARD") == "EXPRESS")
-            express_problems(asl::parse_definition(str(in, "definition")), "", problems);
+        if (problems.empty())
+            resource_problems(asl::parse_definition(str(in, "definition")), in.value("type", "STANDARD") == "EXPRESS",
+                              "", problems);
         json diags = json::array();
         std::size_t max = page_size(in, 100);
         for (auto& p : problems)
@@ -521,7 +529,7 @@ class service {
             throw aws_error("InvalidDefinition", e.what());
         }
         std::vector<std::string> problems;
-        if (type == "EXPRESS") express_problems(*program, "", problems);
+        resource_problems(*program, type == "EXPRESS", "", problems);
         if (!problems.empty()) throw aws_error("InvalidDefinition", asl::invalid_definition_message(problems));
         return program;
     }
