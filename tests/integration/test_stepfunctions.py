@@ -1045,6 +1045,27 @@ class Integrations(StepFunctionsCase):
                                         ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         self.assertEqual(kinesis.get_records(ShardIterator=it)["Records"][0]["Data"], b"hello")
 
+    def test_parameters_a_service_does_not_take_are_refused(self):
+        # AWS: States.Runtime, "The Parameters '...' could not be used to start the Task: [...]",
+        # before the task is scheduled
+        r = self.run_machine({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:listQueues", "Parameters": {"Foo": 1},
+            "End": True}}})
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.Runtime"))
+        self.assertEqual(r["cause"], "An error occurred while executing the state 'T' (entered at the event id #2). "
+                                     "The Parameters '{\"Foo\":1}' could not be used to start the Task: "
+                                     "[The field \"Foo\" is not supported by Step Functions]")
+        self.assertNotIn("TaskScheduled", [e["type"] for e in history(self.sfn, r["executionArn"])])
+        r = self.run_machine({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:listQueues", "End": True}}}, [1])
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.Runtime"))
+        self.assertIn("could not be used to start the Task", r["cause"])
+        # any letter case of a member the operation takes will do
+        r = self.run_machine({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:listQueues",
+            "Parameters": {"queueNamePrefix": "x"}, "End": True}}})
+        self.assertEqual(r["status"], "SUCCEEDED", r)
+
     def test_service_errors_and_missing_services(self):
         r = self.run_machine(
             {

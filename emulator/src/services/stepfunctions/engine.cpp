@@ -228,6 +228,40 @@ std::string sdk_error_name(const std::string& service, const std::string& code) 
 
 }  // namespace
 
+namespace {
+
+// Why a service integration cannot be called with `params`, as AWS words it: they are not an
+// object, or name a field the operation's input lacks. Nothing when eddy has no model to tell.
+std::optional<std::string> unusable_parameters(const resource_parts& r, const json& params) {
+    if (!r.service_arn || r.type.empty()) return std::nullopt;
+    auto service = service_id(r.type.rfind("aws-sdk:", 0) == 0 ? r.type.substr(8) : r.type);
+    if (std::string_view(protocol::embedded_model(service)).empty()) return std::nullopt;
+    const auto& model = protocol::model(service);
+    const json* op = model.operation(pascal(r.action));
+    if (!op) return std::nullopt;
+    if (!params.is_object()) return std::string("The value of the field 'Parameters' must be an object");
+    const json* members = nullptr;
+    if (op->contains("input")) {
+        const json& shape = model.target((*op)["input"]);
+        if (shape.contains("members")) members = &shape["members"];
+    }
+    for (const auto& [key, value] : params.items()) {
+        bool known = false;
+        if (members)
+            for (const auto& [member, spec] : members->items())
+                if (member.size() == key.size() &&
+                    std::equal(member.begin(), member.end(), key.begin(), [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a)) ==
+                               std::tolower(static_cast<unsigned char>(b));
+                    }))
+                    known = true;
+        if (!known) return "The field \"" + key + "\" is not supported by Step Functions";
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 bool sdk_resource_known(const std::string& resource) {
     auto r = parse_resource(resource);
     if (!r.service_arn || r.type.rfind("aws-sdk:", 0) != 0) return true;
@@ -958,6 +992,11 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
     } catch (const states_error& err) {
         throw own_error(s, entered, err);
     }
+    if (auto problem = unusable_parameters(r, params))
+        throw own_error(
+            s, entered,
+            states_error(asl::error_names::runtime, "The Parameters '" + params.dump() +
+                                                        "' could not be used to start the Task: [" + *problem + "]"));
     json scheduled = {{"resourceType", fields["resourceType"]},
                       {"resource", fields["resource"]},
                       {"region", e.region},
