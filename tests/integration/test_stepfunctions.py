@@ -51,9 +51,11 @@ def history(sfn, arn, **kw):
 
 
 def check_chains(test, events):
-    """Ids run 1..n and each event's previousEventId names an earlier one."""
+    """Ids run 1..n and each event's previousEventId names an earlier one, but for the first
+    state's entry, which AWS chains to no event (0)."""
     test.assertEqual([e["id"] for e in events], list(range(1, len(events) + 1)))
-    for e in events[1:]:
+    test.assertEqual(events[1].get("previousEventId", 0), 0, events[1])
+    for e in events[2:]:
         test.assertLess(e.get("previousEventId", 0), e["id"], e)
         test.assertGreater(e.get("previousEventId", 0), 0, e)
 
@@ -183,6 +185,52 @@ class StateMachines(StepFunctionsCase):
             roleArn=ROLE,
         )
 
+    def test_idempotency_ignores_role_and_tags_but_not_logging(self):
+        # AWS: the idempotency check covers name, definition, type, logging and tracing; a
+        # different roleArn or tags are ignored and not applied
+        a = self.sfn.create_state_machine(name="i", definition=json.dumps(self.PASS), roleArn=ROLE)
+        b = self.sfn.create_state_machine(
+            name="i", definition=json.dumps(self.PASS), roleArn=ROLE + "2", tags=[{"key": "k", "value": "v"}]
+        )
+        self.assertEqual(a["creationDate"], b["creationDate"])
+        self.assertEqual(self.sfn.describe_state_machine(stateMachineArn=a["stateMachineArn"])["roleArn"], ROLE)
+        self.assertEqual(self.sfn.list_tags_for_resource(resourceArn=a["stateMachineArn"])["tags"], [])
+        self.assertError(
+            "StateMachineAlreadyExists",
+            self.sfn.create_state_machine,
+            name="i",
+            definition=json.dumps(self.PASS),
+            roleArn=ROLE,
+            tracingConfiguration={"enabled": True},
+        )
+
+    def test_revision_id_appears_with_the_first_update_that_changes_something(self):
+        arn = self.sfn.create_state_machine(name="r", definition=json.dumps(self.PASS), roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        self.assertNotIn("revisionId", self.sfn.describe_state_machine(stateMachineArn=arn))
+        first = self.sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE + "1")["revisionId"]
+        self.assertEqual(self.sfn.describe_state_machine(stateMachineArn=arn)["revisionId"], first)
+        # the same parameters again: the same revision
+        again = self.sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE + "1")["revisionId"]
+        self.assertEqual(again, first)
+        other = self.sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE + "2")["revisionId"]
+        self.assertNotEqual(other, first)
+
+    def test_invalid_arn_names_the_resource_type(self):
+        arn = self.machine(self.PASS)
+        execution = arn.replace(":stateMachine:", ":execution:") + ":x"
+        msg = self.assertError("InvalidArn", self.sfn.describe_state_machine, stateMachineArn=execution)
+        self.assertEqual(msg, "Invalid Arn: 'Resource type not valid in this context: execution'")
+        msg = self.assertError("InvalidArn", self.sfn.describe_execution, executionArn=arn)
+        self.assertEqual(msg, "Invalid Arn: 'Resource type not valid in this context: stateMachine'")
+        msg = self.assertError("InvalidArn", self.sfn.list_executions, stateMachineArn="not_an_arn")
+        self.assertEqual(msg, "Invalid Arn: 'Invalid ARN prefix: not_an_arn'")
+        msg = self.assertError(
+            "InvalidArn", self.sfn.create_state_machine, name="r", definition=json.dumps(self.PASS), roleArn="role"
+        )
+        self.assertEqual(msg, "Invalid Arn: 'Invalid ARN prefix: role'")
+
     def test_invalid_definition_and_name(self):
         bad = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
         msg = self.assertError(
@@ -207,6 +255,54 @@ class StateMachines(StepFunctionsCase):
         self.assertEqual(fail["result"], "FAIL")
         self.assertEqual(fail["diagnostics"][0]["severity"], "ERROR")
         self.assertTrue(fail["diagnostics"][0]["code"])
+        # a problem of the whole workflow: no location, and none in its message either
+        loop = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}
+        fail = self.sfn.validate_state_machine_definition(definition=json.dumps(loop))
+        self.assertEqual(
+            [(d["code"], d["message"], d.get("location")) for d in fail["diagnostics"]],
+            [("MISSING_END_STATE", "Workflow has no terminal state", None)],
+        )
+
+    def test_express_machines_refuse_callback_and_sync_tasks(self):
+        # as AWS validates them (the message ends with a space, as AWS's does)
+        token = {"StartAt": "S", "States": {"S": {
+            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"}, "End": True}}}
+        r = self.sfn.validate_state_machine_definition(definition=json.dumps(token), type="EXPRESS")
+        self.assertEqual(r["result"], "FAIL")
+        self.assertEqual(r["diagnostics"], [{
+            "severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "location": "/States/S/Resource",
+            "message": "Express state machine does not support '.waitForTaskToken' service integration "}])
+        self.assertEqual(self.sfn.validate_state_machine_definition(definition=json.dumps(token))["result"], "OK")
+        msg = self.assertError("InvalidDefinition", self.sfn.create_state_machine, name="e", roleArn=ROLE,
+                               definition=json.dumps(token), type="EXPRESS")
+        self.assertIn("'.waitForTaskToken' service integration  at /States/S/Resource", msg)
+        sync = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [{
+            "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                                             "Parameters": {"StateMachineArn": "x"}, "End": True}}}]}}}
+        msg = self.assertError("InvalidDefinition", self.sfn.create_state_machine, name="e", roleArn=ROLE,
+                               definition=json.dumps(sync), type="EXPRESS")
+        self.assertIn("'.sync' service integration  at /States/P/Branches/0/States/T/Resource", msg)
+        express = self.machine(self.PASS, type="EXPRESS")
+        self.assertError("InvalidDefinition", self.sfn.update_state_machine, stateMachineArn=express,
+                         definition=json.dumps(token))
+
+    def test_unknown_sdk_actions_are_refused_at_creation(self):
+        bad = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:nope",
+                                                 "End": True}}}
+        msg = self.assertError("InvalidDefinition", self.sfn.create_state_machine, name="u", roleArn=ROLE,
+                               definition=json.dumps(bad))
+        self.assertEqual(msg, "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource provided "
+                              "arn:aws:states:::aws-sdk:sqs:nope is not recognized. The value is not a valid resource "
+                              "ARN, or the resource is not available in this region. at /States/T/Resource'")
+        sync = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:sendMessage.sync",
+                                                  "End": True}}}
+        r = self.sfn.validate_state_machine_definition(definition=json.dumps(sync))
+        self.assertEqual([(d["code"], d["location"]) for d in r["diagnostics"]],
+                         [("SCHEMA_VALIDATION_FAILED", "/States/T/Resource")])
+        good = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:listQueues",
+                                                  "End": True}}}
+        self.machine(good)
 
     def test_list_state_machines_pages(self):
         for i in range(5):
@@ -218,6 +314,11 @@ class StateMachines(StepFunctionsCase):
             page = self.sfn.list_state_machines(maxResults=2, nextToken=page["nextToken"])
             names += [m["name"] for m in page["stateMachines"]]
         self.assertEqual(names, [f"p{i}" for i in range(5)])
+        # by name, not by creation, as AWS lists them
+        for name in ("zeta", "alpha"):
+            self.sfn.create_state_machine(name=name, definition=json.dumps(self.PASS), roleArn=ROLE)
+        names = [m["name"] for m in self.sfn.list_state_machines()["stateMachines"]]
+        self.assertEqual(names, ["alpha"] + [f"p{i}" for i in range(5)] + ["zeta"])
 
     def test_tags(self):
         arn = self.sfn.create_state_machine(
@@ -362,6 +463,12 @@ class Executions(StepFunctionsCase):
             {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": item_fails, "End": True}}}, [1, 2, 3]
         )
         self.assertEqual((bad["status"], bad["error"]), ("FAILED", "Two"))
+        # AWS chains MapStateFailed to the failed iteration's last event, as MapIterationFailed is
+        events = history(self.sfn, bad["executionArn"])
+        failed = [e for e in events if e["type"] == "MapIterationFailed"][0]
+        map_failed = [e for e in events if e["type"] == "MapStateFailed"][0]
+        self.assertEqual(map_failed["previousEventId"], failed["previousEventId"])
+        self.assertEqual(events[failed["previousEventId"] - 1]["type"], "FailStateEntered")
         exceeded = self.run_machine(
             {
                 "StartAt": "M",
@@ -395,6 +502,42 @@ class Executions(StepFunctionsCase):
         )
         self.assertEqual(par["status"], "SUCCEEDED")
         self.assertEqual(json.loads(par["output"])["err"]["Error"], "Branch")
+        events = history(self.sfn, par["executionArn"])
+        branch_failed = [e for e in events if e["type"] == "FailStateEntered"][0]
+        self.assertEqual([e for e in events if e["type"] == "ParallelStateFailed"][0]["previousEventId"],
+                         branch_failed["id"])
+
+    def test_a_failed_iteration_aborts_its_siblings_where_they_are(self):
+        # item 0 fails after a second while item 1 waits: AWS records item 1's Wait as aborted,
+        # then the iteration
+        processor = {
+            "StartAt": "C",
+            "States": {
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Short"}],
+                      "Default": "Long"},
+                "Short": {"Type": "Wait", "Seconds": 1, "Next": "F"},
+                "F": {"Type": "Fail", "Error": "Zero"},
+                "Long": {"Type": "Wait", "Seconds": 1000, "End": True},
+            },
+        }
+        r = self.run_machine(
+            {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True}}}, [0, 1]
+        )
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "Zero"))
+        events = history(self.sfn, r["executionArn"])
+        types = [e["type"] for e in events]
+        self.assertEqual(types.count("WaitStateAborted"), 1)
+        aborted = events[types.index("WaitStateAborted")]
+        self.assertEqual(events[aborted["previousEventId"] - 1]["stateEnteredEventDetails"]["name"], "Long")
+        self.assertEqual(types[types.index("WaitStateAborted") + 1], "MapIterationAborted")
+        self.assertEqual(types[-2:], ["MapStateFailed", "ExecutionFailed"])
+        # StopExecution aborts nothing but the execution
+        arn = self.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1000, "End": True}}})
+        ex = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        wait_for(lambda: len(history(self.sfn, ex)) == 2)
+        self.sfn.stop_execution(executionArn=ex)
+        self.assertEqual([e["type"] for e in history(self.sfn, ex)],
+                         ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"])
 
     def test_variables_assign(self):
         r = self.run_machine(
@@ -427,7 +570,7 @@ class Executions(StepFunctionsCase):
             [(e["id"], e["previousEventId"], e["type"]) for e in events],
             [
                 (1, 0, "ExecutionStarted"),
-                (2, 1, "PassStateEntered"),
+                (2, 0, "PassStateEntered"),  # as AWS chains the first state's entry
                 (3, 2, "PassStateExited"),
                 (4, 3, "ChoiceStateEntered"),
                 (5, 4, "ChoiceStateExited"),
@@ -500,6 +643,8 @@ class Executions(StepFunctionsCase):
         )
         self.assertError("InvalidName", self.sfn.start_execution, stateMachineArn=arn, name="a*b")
         self.assertError("InvalidExecutionInput", self.sfn.start_execution, stateMachineArn=arn, input="{nope")
+        msg = self.assertError("InvalidExecutionInput", self.sfn.start_execution, stateMachineArn=arn, input="")
+        self.assertEqual(msg, "Invalid State Machine Execution Input: 'Invalid execution input.'")
         self.assertError(
             "StateMachineDoesNotExist",
             self.sfn.start_execution,
@@ -515,12 +660,29 @@ class Executions(StepFunctionsCase):
         self.assertIn("stopDate", stop)
         d = self.sfn.describe_execution(executionArn=a["executionArn"])
         self.assertEqual((d["status"], d["error"], d["cause"]), ("ABORTED", "Halt", "enough"))
+        # StopExecution comes from outside: AWS chains ExecutionAborted to no event
+        self.assertEqual(history(self.sfn, a["executionArn"])[-1]["previousEventId"], 0)
         last = history(self.sfn, a["executionArn"])[-1]
         self.assertEqual(last["type"], "ExecutionAborted")
         self.assertEqual(last["executionAbortedEventDetails"], {"error": "Halt", "cause": "enough"})
         self.assertEqual(
             self.sfn.describe_state_machine_for_execution(executionArn=a["executionArn"])["stateMachineArn"], arn
         )
+
+    def test_state_machine_for_execution_is_dated_by_its_version(self):
+        # updateDate is when the machine the execution ran was created or last updated
+        arn = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+        created = self.sfn.describe_state_machine(stateMachineArn=arn)["creationDate"]
+        time.sleep(0.05)
+        first = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        d = self.sfn.describe_state_machine_for_execution(executionArn=first)
+        self.assertEqual(d["updateDate"], created)
+        time.sleep(0.05)
+        updated = self.sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE + "2")["updateDate"]
+        time.sleep(0.05)
+        second = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        self.assertEqual(self.sfn.describe_state_machine_for_execution(executionArn=second)["updateDate"], updated)
+        self.assertEqual(self.sfn.describe_state_machine_for_execution(executionArn=first)["updateDate"], created)
 
     def test_list_executions_filter_and_pages(self):
         arn = self.machine(
@@ -544,6 +706,7 @@ class Executions(StepFunctionsCase):
         self.assertEqual([e["name"] for e in page["executions"]], ["waiting", "done2", "done1"])
         rest = self.sfn.list_executions(stateMachineArn=arn, maxResults=3, nextToken=page["nextToken"])
         self.assertEqual([e["name"] for e in rest["executions"]], ["done0"])
+        self.assertEqual(rest["executions"][0]["redriveCount"], 0)
 
     def test_express_start_sync_execution(self):
         arn = self.machine(
@@ -561,6 +724,26 @@ class Executions(StepFunctionsCase):
         self.assertEqual((r["status"], r["error"], r["cause"]), ("FAILED", "E", "C"))
         standard = self.machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
         self.assertError("StateMachineTypeNotSupported", sync.start_sync_execution, stateMachineArn=standard)
+
+    def test_start_sync_execution_bills_its_duration_and_omits_what_a_fail_lacks(self):
+        sync = client("stepfunctions", self.eddy.endpoint, inject_host_prefix=False)
+        waits = self.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": True}}},
+                             type="EXPRESS")
+        r = sync.start_sync_execution(stateMachineArn=waits)
+        # billed in 100 ms steps, rounded up
+        billed = r["billingDetails"]["billedDurationInMilliseconds"]
+        self.assertGreaterEqual(billed, 1000)
+        self.assertEqual(billed % 100, 0)
+        self.assertEqual(r["billingDetails"]["billedMemoryUsedInMB"], 64)
+        bare = self.machine({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "OnlyError"}}}, type="EXPRESS")
+        r = sync.start_sync_execution(stateMachineArn=bare)
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "OnlyError"))
+        self.assertNotIn("cause", r)
+        r = self.run_machine({"StartAt": "F", "States": {"F": {"Type": "Fail"}}})
+        self.assertEqual(r["status"], "FAILED")
+        self.assertNotIn("error", r)
+        self.assertNotIn("cause", r)
+        self.assertEqual(history(self.sfn, r["executionArn"])[-1]["executionFailedEventDetails"], {})
 
     def test_express_executions_are_not_described_listed_or_stopped(self):
         # AWS keeps no history of EXPRESS executions: the execution APIs refuse their ARNs
@@ -672,7 +855,10 @@ class Clock(StepFunctionsCase):
         time.sleep(0.2)
         advance(self.eddy, 30)
         d = wait_done(self.sfn, ex)
-        self.assertEqual((d["status"], d["error"]), ("TIMED_OUT", "States.Timeout"))
+        # AWS describes a timed-out execution with no error or cause
+        self.assertEqual(d["status"], "TIMED_OUT")
+        self.assertNotIn("error", d)
+        self.assertNotIn("cause", d)
         self.assertEqual(history(self.sfn, ex)[-1]["type"], "ExecutionTimedOut")
 
         sqs = client("sqs", self.eddy.endpoint)
@@ -701,7 +887,9 @@ class Clock(StepFunctionsCase):
         self.assertEqual(json.loads(d["output"])["timeout"]["Error"], "States.Timeout")
         events = history(self.sfn, ex)
         timed_out = [e for e in events if e["type"] == "TaskTimedOut"][0]
-        self.assertEqual(timed_out["taskTimedOutEventDetails"]["error"], "States.Timeout")
+        # as AWS records it: no cause
+        self.assertEqual(timed_out["taskTimedOutEventDetails"],
+                         {"resourceType": "sqs", "resource": "sendMessage.waitForTaskToken", "error": "States.Timeout"})
         scheduled = [e for e in events if e["type"] == "TaskScheduled"][0]["taskScheduledEventDetails"]
         self.assertEqual((scheduled["resourceType"], scheduled["resource"], scheduled["timeoutInSeconds"]),
                          ("sqs", "sendMessage.waitForTaskToken", 20))
@@ -789,7 +977,10 @@ class Integrations(StepFunctionsCase):
             ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted",
              "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"],
         )
-        self.assertError("TaskDoesNotExist", self.sfn.send_task_success, taskToken=body["token"], output="{}")
+        # a token whose task is done: AWS answers TaskTimedOut, the task "does not exist anymore"
+        msg = self.assertError("TaskTimedOut", self.sfn.send_task_success, taskToken=body["token"], output="{}")
+        self.assertEqual(msg, "Task Timed Out: 'Provided task does not exist anymore'")
+        self.assertError("TaskTimedOut", self.sfn.send_task_heartbeat, taskToken=body["token"])
         self.assertError("InvalidToken", self.sfn.send_task_success, taskToken="garbage", output="{}")
 
         ex = self.sfn.start_execution(stateMachineArn=arn, input='{"job": 2}')["executionArn"]
@@ -837,13 +1028,43 @@ class Integrations(StepFunctionsCase):
         self.assertEqual(r["status"], "SUCCEEDED", r)
         out = json.loads(r["output"])
         self.assertIn("MessageId", out["sent"])
+        # an optimized integration hands on the SDK's view of the response, as on AWS
+        meta = out["sent"]["SdkHttpMetadata"]
+        self.assertEqual(meta["HttpStatusCode"], 200)
+        request_id = out["sent"]["SdkResponseMetadata"]["RequestId"]
+        self.assertEqual(meta["HttpHeaders"]["x-amzn-RequestId"], request_id)
+        self.assertEqual(meta["AllHttpHeaders"]["x-amzn-RequestId"], [request_id])
+        self.assertIn("Date", meta["HttpHeaders"])
+        self.assertGreater(int(meta["HttpHeaders"]["Content-Length"]), 0)
         self.assertEqual(out["attrs"]["n"], "1")
         self.assertEqual(out["put"]["ShardId"], "shardId-000000000000")
+        self.assertNotIn("SdkHttpMetadata", out["put"])  # aws-sdk integrations hand on the result alone
         got = sqs.receive_message(QueueUrl=url)["Messages"][0]
         self.assertEqual(got["Body"], "hello")
         it = kinesis.get_shard_iterator(StreamName="events", ShardId="shardId-000000000000",
                                         ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         self.assertEqual(kinesis.get_records(ShardIterator=it)["Records"][0]["Data"], b"hello")
+
+    def test_parameters_a_service_does_not_take_are_refused(self):
+        # AWS: States.Runtime, "The Parameters '...' could not be used to start the Task: [...]",
+        # before the task is scheduled
+        r = self.run_machine({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:listQueues", "Parameters": {"Foo": 1},
+            "End": True}}})
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.Runtime"))
+        self.assertEqual(r["cause"], "An error occurred while executing the state 'T' (entered at the event id #2). "
+                                     "The Parameters '{\"Foo\":1}' could not be used to start the Task: "
+                                     "[The field \"Foo\" is not supported by Step Functions]")
+        self.assertNotIn("TaskScheduled", [e["type"] for e in history(self.sfn, r["executionArn"])])
+        r = self.run_machine({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:listQueues", "End": True}}}, [1])
+        self.assertEqual((r["status"], r["error"]), ("FAILED", "States.Runtime"))
+        self.assertIn("could not be used to start the Task", r["cause"])
+        # any letter case of a member the operation takes will do
+        r = self.run_machine({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:listQueues",
+            "Parameters": {"queueNamePrefix": "x"}, "End": True}}})
+        self.assertEqual(r["status"], "SUCCEEDED", r)
 
     def test_service_errors_and_missing_services(self):
         r = self.run_machine(

@@ -3,6 +3,7 @@
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "protocol/codec.hpp"
 #include "protocol/model.hpp"
 #include "services/logs/store.hpp"
 #include "services/stepfunctions/asl/error_handling.hpp"
@@ -151,6 +152,14 @@ std::string type_prefix(asl::state_type t) {
     return "Pass";
 }
 
+// An event's error and cause, each only when there is one: AWS leaves out a cause a timeout
+// lacks, and both when a Fail state names neither.
+json with_error(json details, const std::string& error, const std::string& cause) {
+    if (!error.empty()) details["error"] = error;
+    if (!cause.empty()) details["cause"] = cause;
+    return details;
+}
+
 std::string iso_time(std::int64_t ms) {
     return format_iso8601(ms);
 }
@@ -218,6 +227,49 @@ std::string sdk_error_name(const std::string& service, const std::string& code) 
 }
 
 }  // namespace
+
+namespace {
+
+// Why a service integration cannot be called with `params`, as AWS words it: they are not an
+// object, or name a field the operation's input lacks. Nothing when eddy has no model to tell.
+std::optional<std::string> unusable_parameters(const resource_parts& r, const json& params) {
+    if (!r.service_arn || r.type.empty()) return std::nullopt;
+    auto service = service_id(r.type.rfind("aws-sdk:", 0) == 0 ? r.type.substr(8) : r.type);
+    if (std::string_view(protocol::embedded_model(service)).empty()) return std::nullopt;
+    const auto& model = protocol::model(service);
+    const json* op = model.operation(pascal(r.action));
+    if (!op) return std::nullopt;
+    if (!params.is_object()) return std::string("The value of the field 'Parameters' must be an object");
+    const json* members = nullptr;
+    if (op->contains("input")) {
+        const json& shape = model.target((*op)["input"]);
+        if (shape.contains("members")) members = &shape["members"];
+    }
+    for (const auto& [key, value] : params.items()) {
+        bool known = false;
+        if (members)
+            for (const auto& [member, spec] : members->items())
+                if (member.size() == key.size() &&
+                    std::equal(member.begin(), member.end(), key.begin(), [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a)) ==
+                               std::tolower(static_cast<unsigned char>(b));
+                    }))
+                    known = true;
+        if (!known) return "The field \"" + key + "\" is not supported by Step Functions";
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool sdk_resource_known(const std::string& resource) {
+    auto r = parse_resource(resource);
+    if (!r.service_arn || r.type.rfind("aws-sdk:", 0) != 0) return true;
+    if (!r.pattern.empty() && r.pattern != "waitForTaskToken") return false;
+    auto service = service_id(r.type.substr(8));
+    if (std::string_view(protocol::embedded_model(service)).empty()) return true;  // no model: eddy cannot tell
+    return protocol::model(service).operation(pascal(r.action)) != nullptr;
+}
 
 engine::engine(service_env& env, store& st) : env_(env), store_(st) {
     // On shutdown the executions stop where they are, recording nothing: a durable one
@@ -343,6 +395,9 @@ void engine::start(std::shared_ptr<execution> e) {
     store_.put_execution(*e);
     if (e->persisted) l->main.at = &e->at;
     record(*l, l->main, "ExecutionStarted", "executionStartedEventDetails", details);
+    // AWS chains the first state's entry to no event (previousEventId 0), not to ExecutionStarted
+    l->main.last = 0;
+    if (l->main.at) l->main.at->last_event = 0;
     running_[e->arn] = l;
     asio::co_spawn(env_.executor, run(l, false), asio::detached);
 }
@@ -357,7 +412,8 @@ void engine::resume(std::shared_ptr<execution> e) {
         e->events.resize(keep);
     }
     l->main.at = &e->at;
-    l->main.last = e->at.last_event ? e->at.last_event : e->events.empty() ? 0 : e->events.back().id;
+    // (nothing but ExecutionStarted: the first state's entry still follows no event)
+    l->main.last = e->at.last_event ? e->at.last_event : e->events.size() <= 1 ? 0 : e->events.back().id;
     l->tokens = 1000;  // tokens made before the restart keep their numbers
     running_[e->arn] = l;
     asio::co_spawn(env_.executor, run(l, !e->at.state.empty()), asio::detached);
@@ -379,7 +435,10 @@ void engine::end(live& l, std::string status, std::string event, json details) {
     e.stop_ms = env_.clock.now_ms();
     std::string key = event;
     key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
-    record(l, l.main, std::move(event), key + "EventDetails", details);
+    // StopExecution comes from outside the execution's states: AWS chains ExecutionAborted to no
+    // event (previousEventId 0)
+    thread outside;
+    record(l, e.status == "ABORTED" ? outside : l.main, std::move(event), key + "EventDetails", details);
     // written now: StopExecution answers once the execution is stored as ABORTED (a description
     // made later is the same: an ended execution changes no more)
     store_.put_execution(e);
@@ -453,7 +512,7 @@ asio::awaitable<void> engine::run(std::shared_ptr<live> l, bool resuming) {
         if (e.status != "RUNNING") co_return;
         e.error = err.error;
         e.cause = err.cause;
-        end(*l, "FAILED", "ExecutionFailed", {{"error", err.error}, {"cause", err.cause}});
+        end(*l, "FAILED", "ExecutionFailed", with_error(json::object(), err.error, err.cause));
     } catch (const cancelled&) {
     } catch (const std::exception& x) {
         if (e.status != "RUNNING") co_return;
@@ -494,7 +553,15 @@ asio::awaitable<json> engine::run_machine(live& l, const asl::state_machine& sm,
         sc.check();
         const asl::state* s = sm.find(name);
         if (!s) throw states_error("States.Runtime", "No state named '" + name + "'");
-        auto r = co_await run_state(l, *s, std::move(input), env, t, sc, at, resuming);
+        step_result r;
+        try {
+            r = co_await run_state(l, *s, std::move(input), env, t, sc, at, resuming);
+        } catch (const cancelled&) {
+            // A failed sibling stopped this strand in the state: AWS records it aborted (not so
+            // for StopExecution or a timeout, which end the execution first, nor on shutdown).
+            if (e.status == "RUNNING" && !l.shutting_down) record(l, t, type_prefix(s->type) + "StateAborted");
+            throw;
+        }
         resuming = false;
         asl::apply_assignments(env.variables, r.assigned);
         if (r.end) co_return std::move(r.output);
@@ -751,6 +818,7 @@ asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const j
     for (std::size_t i = 0; i < n; ++i)
         results.push_back(nullptr);
     std::optional<states_error> failure = failed_before(at, resumed);
+    std::int64_t failed_at = 0;  // the last event of the branch that failed
     bool failed_already = failure.has_value();
     scope branches(&sc);
     thread parent = t;
@@ -770,7 +838,10 @@ asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const j
                 co_await run_machine(l, s.branches[i], input, env.variables, bt, mine, json(), bt.at, start.resuming);
             finish_strand(l, at, i, results[i]);
         } catch (const states_error& err) {
-            if (!failure) failure = err;
+            if (!failure) {
+                failure = err;
+                failed_at = bt.last;
+            }
             fail_strands(l, at, *failure);
             branches.cancel();  // the other branches stop where they are
         } catch (const cancelled&) {
@@ -778,6 +849,8 @@ asio::awaitable<json> engine::run_parallel(live& l, const asl::state& s, const j
     });
     sc.check();
     if (failure) {
+        // AWS chains ParallelStateFailed to the failed branch's last event
+        if (failed_at) t.last = failed_at;
         record(l, t, "ParallelStateFailed");
         throw *failure;
     }
@@ -802,6 +875,7 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
         results.push_back(nullptr);
     std::size_t failed = at ? at->failed : 0;
     std::optional<states_error> failure = failed_before(at, resumed), first_failure;
+    std::int64_t failed_at = 0;  // the last event of the iteration that failed, before MapIterationFailed
     scope iterations(&sc);
     thread parent = t;
     const asl::state_machine& processor = *s.item_processor;
@@ -838,18 +912,24 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
             record(l, it, "MapIterationSucceeded", "mapIterationSucceededEventDetails", detail);
         } catch (const states_error& err) {
             it.at = nullptr;
+            auto iteration_last = it.last;
             record(l, it, "MapIterationFailed", "mapIterationFailedEventDetails", detail);
             ++failed;
             if (!first_failure) first_failure = err;
             bool tolerated = s.tolerated_failure_count || s.tolerated_failure_percentage ||
                              s.tolerated_failure_count_path || s.tolerated_failure_percentage_path;
             if (!tolerated) {
-                if (!failure) failure = err;
+                if (!failure) {
+                    failure = err;
+                    failed_at = iteration_last;
+                }
                 iterations.cancel();
             } else if (asl::map_failure_exceeds_tolerance(s, failed, n, input, env)) {
-                if (!failure)
+                if (!failure) {
                     failure = states_error(asl::error_names::exceed_tolerated_failure_threshold,
                                            "The specified tolerated failure threshold was exceeded");
+                    failed_at = iteration_last;
+                }
                 iterations.cancel();
             } else if (at) {
                 at->failed = failed;
@@ -863,6 +943,8 @@ asio::awaitable<json> engine::run_map(live& l, const asl::state& s, const json& 
     });
     sc.check();
     if (failure) {
+        // AWS chains MapStateFailed to the failed iteration's last event before MapIterationFailed
+        if (failed_at) t.last = failed_at;
         record(l, t, "MapStateFailed");
         throw *failure;
     }
@@ -910,6 +992,11 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
     } catch (const states_error& err) {
         throw own_error(s, entered, err);
     }
+    if (auto problem = unusable_parameters(r, params))
+        throw own_error(
+            s, entered,
+            states_error(asl::error_names::runtime, "The Parameters '" + params.dump() +
+                                                        "' could not be used to start the Task: [" + *problem + "]"));
     json scheduled = {{"resourceType", fields["resourceType"]},
                       {"resource", fields["resource"]},
                       {"region", e.region},
@@ -919,10 +1006,7 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
     record(l, t, "TaskScheduled", "taskScheduledEventDetails", scheduled);
     record(l, t, "TaskStarted", "taskStartedEventDetails", fields);
     auto fail_task = [&](const std::string& error, const std::string& cause) -> states_error {
-        json d = fields;
-        d["error"] = error;
-        d["cause"] = cause;
-        record(l, t, "TaskFailed", "taskFailedEventDetails", d);
+        record(l, t, "TaskFailed", "taskFailedEventDetails", with_error(fields, error, cause));
         return states_error(error, cause);
     };
     if (!r.service_arn) {
@@ -960,7 +1044,7 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
         if (!sdk && service == "sqs" && operation == "SendMessage" && params.contains("MessageBody") &&
             !params["MessageBody"].is_string())
             params["MessageBody"] = params["MessageBody"].dump();
-        result = co_await call_service(l, service, operation, params, true, error_service_name(service));
+        result = co_await call_service(l, service, operation, params, true, error_service_name(service), !sdk);
     } catch (const states_error& err) {
         throw fail_task(err.error, err.cause);
     }
@@ -1010,10 +1094,7 @@ asio::awaitable<json> engine::run_task(live& l, const asl::state& s, const json&
 
 asio::awaitable<json> engine::await_job(live& l, const sync_job& job, scope& sc, thread& t, const json& fields) {
     auto fail = [&](const std::string& error, const std::string& cause) {
-        json d = fields;
-        d["error"] = error;
-        d["cause"] = cause;
-        record(l, t, "TaskFailed", "taskFailedEventDetails", d);
+        record(l, t, "TaskFailed", "taskFailedEventDetails", with_error(fields, error, cause));
         return states_error(error, cause);
     };
     // Every pause is on eddy's clock, in the task's scope (StopExecution wakes it), bounded by
@@ -1032,10 +1113,7 @@ asio::awaitable<json> engine::await_job(live& l, const sync_job& job, scope& sc,
     sc.timers.insert(&timer);
     auto deadline = eddy::clock::time_point(std::chrono::milliseconds(job.timeout_deadline_ms));
     auto timed_out = [&] {
-        json d = fields;
-        d["error"] = asl::error_names::timeout;
-        d["cause"] = "";
-        record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", d);
+        record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", with_error(fields, asl::error_names::timeout, ""));
         return states_error(asl::error_names::timeout, "");
     };
 
@@ -1108,7 +1186,8 @@ asio::awaitable<json> engine::await_job(live& l, const sync_job& job, scope& sc,
 }
 
 asio::awaitable<json> engine::call_service(live& l, const std::string& sdk_service, const std::string& operation,
-                                           const json& params, bool names, const std::string& error_service) {
+                                           const json& params, bool names, const std::string& error_service,
+                                           bool http_metadata) {
     auto& e = *l.e;
     std::string service = service_id(sdk_service);
     if (!env_.calls.implements(service))
@@ -1146,8 +1225,35 @@ asio::awaitable<json> engine::call_service(live& l, const std::string& sdk_servi
                                                                         ", Status Code: " + std::to_string(err.status) +
                                                                         ", Request ID: " + ctx.request_id + ")");
     }
+    json metadata;
+    if (http_metadata) {
+        // The optimized integrations hand on what their SDK reports of the response too: its
+        // status and headers (those of the response as eddy's wire protocol writes it) and its
+        // request id.
+        protocol::operation_ref ref;
+        ref.service = protocol::service_by_id(service);
+        ref.model = model;
+        ref.protocol = model->protocol();
+        ref.name = operation;
+        ref.op = op;
+        protocol::wire_response wire;
+        protocol::encode_output(ref, response, ctx.request_id, wire);
+        wire.set_header("Content-Length", std::to_string(wire.body.size()));
+        wire.set_header("Date", format_rfc822(env_.clock.now_ms()));
+        json all = json::object(), headers = json::object();
+        for (const auto& [name, value] : wire.headers) {
+            headers[name] = value;
+            all[name] = json::array({value});
+        }
+        metadata = {
+            {"SdkHttpMetadata", {{"AllHttpHeaders", all}, {"HttpHeaders", headers}, {"HttpStatusCode", wire.status}}},
+            {"SdkResponseMetadata", {{"RequestId", ctx.request_id}}}};
+    }
     if (names && op->contains("output")) response = to_sdk_names(*model, model->target((*op)["output"]), response);
     // binary members come back as text, as the SDK integrations hand them
+    if (response.is_object())
+        for (auto it = metadata.begin(); it != metadata.end(); ++it)
+            response[it.key()] = it.value();
     co_return response;
 }
 
@@ -1179,19 +1285,12 @@ asio::awaitable<json> engine::await_token(live& l, pending_task& p, scope& sc, t
         else if (p.heartbeat_seconds && now >= p.heartbeat_deadline_ms)
             error = asl::error_names::heartbeat_timeout;
         if (!error.empty()) {
-            timed_out_.insert(p.token);
-            json d = fields;
-            d["error"] = error;
-            d["cause"] = "";
-            record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", d);
+            record(l, t, "TaskTimedOut", "taskTimedOutEventDetails", with_error(fields, error, ""));
             throw states_error(error, "");
         }
     }
     if (p.failed) {
-        json d = fields;
-        d["error"] = p.error;
-        d["cause"] = p.cause;
-        record(l, t, "TaskFailed", "taskFailedEventDetails", d);
+        record(l, t, "TaskFailed", "taskFailedEventDetails", with_error(fields, p.error, p.cause));
         throw states_error(p.error, p.cause);
     }
     json succeeded = fields;
@@ -1209,18 +1308,22 @@ aws_error invalid_token(const std::string& token) {
 
 }  // namespace
 
-static engine::pending_task* find_pending(std::map<std::string, engine::pending_task*>& pending,
-                                          const std::set<std::string>& timed_out, const std::string& token) {
+// A token eddy handed out names its execution. Once its task is no longer waiting (it
+// completed, timed out, or its execution ended) AWS answers TaskTimedOut, "Provided task does
+// not exist anymore"; TaskDoesNotExist is for a token of no execution known here.
+engine::pending_task* engine::find_pending(const std::string& token) {
     std::string decoded;
-    if (!base64_decode(token, decoded) || decoded.rfind("eddy-token|", 0) != 0) throw invalid_token(token);
-    auto it = pending.find(token);
-    if (it != pending.end()) return it->second;
-    if (timed_out.count(token)) throw aws_error("TaskTimedOut", "Task Timed Out: '" + token + "'");
+    const std::string prefix = "eddy-token|";
+    if (!base64_decode(token, decoded) || decoded.rfind(prefix, 0) != 0) throw invalid_token(token);
+    if (auto it = pending_.find(token); it != pending_.end()) return it->second;
+    auto arn = decoded.substr(prefix.size(), decoded.find('|', prefix.size()) - prefix.size());
+    if (find_execution && find_execution(arn))
+        throw aws_error("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
     throw aws_error("TaskDoesNotExist", "Task Does Not Exist: '" + token + "'");
 }
 
 void engine::task_success(const std::string& token, const std::string& output) {
-    auto* p = find_pending(pending_, timed_out_, token);
+    auto* p = find_pending(token);
     json parsed = json::parse(output, nullptr, false);
     if (parsed.is_discarded()) throw aws_error("InvalidOutput", "Invalid Output: '" + output + "'");
     p->done = true;
@@ -1229,7 +1332,7 @@ void engine::task_success(const std::string& token, const std::string& output) {
 }
 
 void engine::task_failure(const std::string& token, std::string error, std::string cause) {
-    auto* p = find_pending(pending_, timed_out_, token);
+    auto* p = find_pending(token);
     p->done = true;
     p->failed = true;
     p->error = std::move(error);
@@ -1238,7 +1341,7 @@ void engine::task_failure(const std::string& token, std::string error, std::stri
 }
 
 void engine::task_heartbeat(const std::string& token) {
-    auto* p = find_pending(pending_, timed_out_, token);
+    auto* p = find_pending(token);
     if (p->heartbeat_seconds) {
         p->heartbeat_deadline_ms = env_.clock.now_ms() + *p->heartbeat_seconds * 1000;
         p->timer->cancel();

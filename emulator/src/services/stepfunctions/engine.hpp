@@ -17,6 +17,11 @@
 
 namespace eddy::stepfunctions {
 
+// False for an `arn:aws:states:::aws-sdk:<service>:<action>` resource AWS would not recognize:
+// an action the service's model (when eddy has it) lacks, or an integration pattern other than
+// .waitForTaskToken. Any other resource is true.
+bool sdk_resource_known(const std::string& resource);
+
 // Runs executions: each is a coroutine on the event loop that walks the states, records the
 // history AWS would, and suspends (costing nothing) on Wait, Retry intervals, callbacks and
 // service calls. Times are read from eddy's clock, so a manual clock fast-forwards them.
@@ -70,7 +75,8 @@ class engine {
     boost::asio::awaitable<json> run_task(live& l, const asl::state& s, const json& input, asl::environment& env,
                                           thread& t, scope& sc, checkpoint* at, bool resumed, std::int64_t entered);
     boost::asio::awaitable<json> call_service(live& l, const std::string& service, const std::string& operation,
-                                              const json& params, bool sdk_names, const std::string& error_prefix);
+                                              const json& params, bool sdk_names, const std::string& error_prefix,
+                                              bool http_metadata = false);
     boost::asio::awaitable<json> await_job(live& l, const sync_job& job, scope& sc, thread& t,
                                            const json& resource_fields);
     boost::asio::awaitable<json> await_token(live& l, pending_task& p, scope& sc, thread& t,
@@ -93,12 +99,12 @@ class engine {
     void open_log(live& l);
     void deliver(live& l, const history_event& ev);
     std::string new_token(live& l);
+    pending_task* find_pending(const std::string& token);
 
     service_env& env_;
     store& store_;
     std::map<std::string, std::shared_ptr<live>> running_;
     std::map<std::string, pending_task*> pending_;
-    std::set<std::string> timed_out_;
     std::mt19937_64 random_{std::random_device{}()};
 };
 

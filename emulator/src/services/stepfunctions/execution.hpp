@@ -61,6 +61,7 @@ struct execution {
     std::optional<std::string> output;
     std::optional<std::string> error, cause;
     std::int64_t start_ms = 0, stop_ms = 0;
+    std::int64_t machine_updated_ms = 0;  // when the machine it ran was last created or updated
     std::vector<history_event> events;
     checkpoint at;
     json logging = json::object();  // the machine's loggingConfiguration when it started

@@ -47,8 +47,8 @@ aws_error invalid_name(const std::string& name) {
     return aws_error("InvalidName", "Invalid Name: '" + name + "'");
 }
 
-aws_error invalid_arn(const std::string& arn, const std::string& why) {
-    return aws_error("InvalidArn", "Invalid Arn: '" + why + ": " + arn + "'");
+aws_error invalid_arn(const std::string& why) {
+    return aws_error("InvalidArn", "Invalid Arn: '" + why + "'");
 }
 
 // arn:aws:states:<region>:<account>:<kind>:<rest>
@@ -58,12 +58,13 @@ struct states_arn {
 
 states_arn parse_states_arn(const std::string& arn, std::initializer_list<std::string_view> kinds) {
     arn_parts parts;
-    if (!parse_arn(arn, parts) || parts.service != "states") throw invalid_arn(arn, "Invalid ARN prefix");
+    if (!parse_arn(arn, parts) || parts.service != "states") throw invalid_arn("Invalid ARN prefix: " + arn);
     auto colon = parts.resource.find(':');
     states_arn out{parts.region, parts.account, parts.resource.substr(0, colon),
                    colon == std::string::npos ? "" : parts.resource.substr(colon + 1)};
+    // AWS names the resource type it refuses, not the ARN
     if (std::find(kinds.begin(), kinds.end(), out.kind) == kinds.end())
-        throw invalid_arn(arn, "Resource type not valid in this context");
+        throw invalid_arn("Resource type not valid in this context: " + out.kind);
     return out;
 }
 
@@ -93,6 +94,43 @@ json tags_json(const std::map<std::string, std::string>& tags) {
 }
 
 // "CODE: message at /location" from the asl layer, as ValidateStateMachineDefinition lists it.
+// An ended execution's error and cause as AWS describes them: only those it has (a Fail state
+// may name neither), and none for one that timed out.
+void add_error(json& out, const execution& e) {
+    if (e.status == "TIMED_OUT") return;
+    if (e.error && !e.error->empty()) out["error"] = *e.error;
+    if (e.cause && !e.cause->empty()) out["cause"] = *e.cause;
+}
+
+// StartSyncExecution's billing: the duration rounded up to the next 100 ms, and the smallest
+// memory step of 64 MB.
+json billing(const execution& e) {
+    std::int64_t ms = std::max<std::int64_t>(e.stop_ms - e.start_ms, 1);
+    return {{"billedMemoryUsedInMB", 64}, {"billedDurationInMilliseconds", (ms + 99) / 100 * 100}};
+}
+
+// What AWS checks of task resources beyond the States Language: an aws-sdk resource it does
+// not recognize, and (EXPRESS workflows run neither) .sync and .waitForTaskToken tasks in an
+// EXPRESS machine. Worded and placed as AWS reports them (the EXPRESS message ends with a space).
+void resource_problems(const asl::state_machine& sm, bool express, const std::string& at,
+                       std::vector<std::string>& out) {
+    for (const auto& s : sm.states) {
+        std::string here = at + "/States/" + s.name;
+        if (!s.resource.empty() && !sdk_resource_known(s.resource))
+            out.push_back("SCHEMA_VALIDATION_FAILED: The resource provided " + s.resource +
+                          " is not recognized. The value is not a valid resource ARN, or the resource is not "
+                          "available in this region. at " +
+                          here + "/Resource");
+        for (const char* pattern : {".waitForTaskToken", ".sync"})
+            if (express && s.resource.find(pattern) != std::string::npos)
+                out.push_back(std::string("SCHEMA_VALIDATION_FAILED: Express state machine does not support '") +
+                              pattern + "' service integration  at " + here + "/Resource");
+        for (std::size_t i = 0; i < s.branches.size(); ++i)
+            resource_problems(s.branches[i], express, here + "/Branches/" + std::to_string(i), out);
+        if (s.item_processor) resource_problems(*s.item_processor, express, here + "/ItemProcessor", out);
+    }
+}
+
 json diagnostic(const std::string& text) {
     json d = {{"severity", "ERROR"}};
     auto colon = text.find(": ");
@@ -103,6 +141,8 @@ json diagnostic(const std::string& text) {
     if (at != std::string::npos) {
         d["location"] = rest.substr(at + 4);
         rest = rest.substr(0, at);
+    } else if (rest.ends_with(" at null")) {
+        rest.resize(rest.size() - 8);  // a problem of the whole workflow has no location
     }
     d["message"] = rest;
     return d;
@@ -131,7 +171,7 @@ class service {
         if (!valid_name(name)) throw invalid_name(name);
         auto type = in.value("type", "STANDARD");
         auto definition = str(in, "definition");
-        auto program = parse(definition);
+        auto program = parse(definition, type);
         auto role = str(in, "roleArn");
         check_role(role);
         auto arn = make_arn("states", ctx.region, ctx.account, "stateMachine:" + name);
@@ -140,8 +180,11 @@ class service {
         json tracing = in.value("tracingConfiguration", json::object());
         if (auto it = machines_.find(arn); it != machines_.end()) {
             auto& m = *it->second;
-            // the same request again answers as the first time did
-            if (m.definition == definition && m.role_arn == role && m.type == type)
+            // The same request again answers as the first time did. As on AWS, the request is the
+            // same when its name, definition, type, logging and tracing are: a different roleArn
+            // or tags are ignored (and not applied).
+            if (m.definition == definition && m.type == type && m.logging == logging_or_default(logging) &&
+                m.tracing == tracing_or_default(tracing))
                 return {{"stateMachineArn", m.arn}, {"creationDate", seconds(m.created_ms)}};
             throw aws_error("StateMachineAlreadyExists", "State Machine Already Exists: '" + arn + "'");
         }
@@ -153,18 +196,15 @@ class service {
         m->type = type;
         m->definition = definition;
         m->role_arn = role;
-        m->logging = logging.empty() ? json{{"level", "OFF"}, {"includeExecutionData", false}} : logging;
-        if (!m->logging.contains("level")) m->logging["level"] = "OFF";
-        if (!m->logging.contains("includeExecutionData")) m->logging["includeExecutionData"] = false;
-        m->tracing = tracing.empty() ? json{{"enabled", false}} : tracing;
+        m->logging = logging_or_default(logging);
+        m->tracing = tracing_or_default(tracing);
         m->created_ms = m->updated_ms = env_.clock.now_ms();
-        m->revision_id = new_uuid();
+        // no revisionId until the first update that changes something, as AWS describes it
         m->program = std::move(program);
         for (auto& t : in.value("tags", json::array()))
             m->tags[t.value("key", "")] = t.value("value", "");
         store_.put_machine(*m);
         machines_[arn] = m;
-        order_.push_back(arn);
         return {{"stateMachineArn", arn}, {"creationDate", seconds(m->created_ms)}};
     }
 
@@ -178,8 +218,8 @@ class service {
                     {"type", m.type},
                     {"creationDate", seconds(m.created_ms)},
                     {"loggingConfiguration", m.logging},
-                    {"tracingConfiguration", m.tracing},
-                    {"revisionId", m.revision_id}};
+                    {"tracingConfiguration", m.tracing}};
+        if (!m.revision_id.empty()) out["revisionId"] = m.revision_id;
         if (!m.description.empty()) out["description"] = m.description;
         return out;
     }
@@ -191,22 +231,26 @@ class service {
             throw aws_error("MissingRequiredParameter",
                             "Either the definition, the role ARN, the LoggingConfiguration, or the "
                             "TracingConfiguration must be specified");
-        if (in.contains("definition")) {
-            auto program = parse(str(in, "definition"));
-            m.definition = str(in, "definition");
+        std::shared_ptr<const asl::state_machine> program;
+        if (in.contains("definition")) program = parse(str(in, "definition"), m.type);
+        if (in.contains("roleArn")) check_role(str(in, "roleArn"));
+        if (in.contains("loggingConfiguration")) check_logging(in["loggingConfiguration"]);
+        bool changed = false;
+        auto set = [&](auto& field, auto value) {
+            if (field == value) return;
+            field = std::move(value);
+            changed = true;
+        };
+        if (program) {
+            set(m.definition, str(in, "definition"));
             m.program = std::move(program);
         }
-        if (in.contains("roleArn")) {
-            check_role(str(in, "roleArn"));
-            m.role_arn = str(in, "roleArn");
-        }
-        if (in.contains("loggingConfiguration")) {
-            check_logging(in["loggingConfiguration"]);
-            m.logging = in["loggingConfiguration"];
-        }
-        if (in.contains("tracingConfiguration")) m.tracing = in["tracingConfiguration"];
+        if (in.contains("roleArn")) set(m.role_arn, str(in, "roleArn"));
+        if (in.contains("loggingConfiguration")) set(m.logging, logging_or_default(in["loggingConfiguration"]));
+        if (in.contains("tracingConfiguration")) set(m.tracing, tracing_or_default(in["tracingConfiguration"]));
         m.updated_ms = env_.clock.now_ms();
-        m.revision_id = new_uuid();
+        // an update that changes nothing keeps the revision AWS answered last time
+        if (changed || m.revision_id.empty()) m.revision_id = new_uuid();
         store_.put_machine(m);
         return {{"updateDate", seconds(m.updated_ms)}, {"revisionId", m.revision_id}};
     }
@@ -215,10 +259,7 @@ class service {
         auto arn = str(in, "stateMachineArn");
         parse_states_arn(arn, {"stateMachine"});
         // deleting one that is gone already succeeds, as AWS answers
-        if (machines_.erase(arn)) {
-            order_.erase(std::find(order_.begin(), order_.end(), arn));
-            store_.delete_machine(arn);
-        }
+        if (machines_.erase(arn)) store_.delete_machine(arn);
         return json::object();
     }
 
@@ -228,8 +269,9 @@ class service {
         json list = json::array();
         std::size_t seen = 0;
         std::optional<std::size_t> next;
-        for (auto& arn : order_) {
-            auto& m = *machines_[arn];
+        // by name, as AWS lists them (the ARNs of one account and region differ only there)
+        for (auto& [arn, entry] : machines_) {
+            auto& m = *entry;
             if (m.account != ctx.account || m.region != ctx.region) continue;
             if (seen++ < offset) continue;
             if (list.size() == size) {
@@ -248,6 +290,9 @@ class service {
 
     json validate_state_machine_definition(request_context&, const json& in) {
         auto problems = asl::validate_definition(str(in, "definition"));
+        if (problems.empty())
+            resource_problems(asl::parse_definition(str(in, "definition")), in.value("type", "STANDARD") == "EXPRESS",
+                              "", problems);
         json diags = json::array();
         std::size_t max = page_size(in, 100);
         for (auto& p : problems)
@@ -267,8 +312,10 @@ class service {
         if (!valid_name(name)) throw invalid_name(name);
         std::string input = in.contains("input") ? str(in, "input") : "{}";
         auto parsed = json::parse(input, nullptr, false);
+        // (an empty input AWS words on its own)
         if (parsed.is_discarded())
-            throw aws_error("InvalidExecutionInput", "Invalid State Machine Execution Input: '" + input + "'");
+            throw aws_error("InvalidExecutionInput", "Invalid State Machine Execution Input: '" +
+                                                         (input.empty() ? "Invalid execution input." : input) + "'");
         if (input.size() > asl::max_payload_bytes)
             throw aws_error("InvalidExecutionInput",
                             "Invalid State Machine Execution Input: 'The input exceeds the maximum size of 262144 "
@@ -295,6 +342,7 @@ class service {
         e->input = input;
         e->logging = m.logging;
         e->start_ms = env_.clock.now_ms();
+        e->machine_updated_ms = m.updated_ms;
         e->persisted = store_.durable() && m.type == "STANDARD";
         executions_[arn] = e;
         by_machine_[m.arn].push_back(arn);
@@ -318,13 +366,12 @@ class service {
                     {"status", e->status},
                     {"input", e->input},
                     {"inputDetails", {{"included", true}}},
-                    {"billingDetails", {{"billedMemoryUsedInMB", 64}, {"billedDurationInMilliseconds", 100}}}};
+                    {"billingDetails", billing(*e)}};
         if (e->output) {
             out["output"] = *e->output;
             out["outputDetails"] = {{"included", true}};
         }
-        if (e->error) out["error"] = *e->error;
-        if (e->cause) out["cause"] = *e->cause;
+        add_error(out, *e);
         co_return out;
     }
 
@@ -357,8 +404,7 @@ class service {
             out["output"] = *e->output;
             out["outputDetails"] = {{"included", true}};
         }
-        if (e->error) out["error"] = *e->error;
-        if (e->cause) out["cause"] = *e->cause;
+        add_error(out, *e);
         return out;
     }
 
@@ -368,11 +414,12 @@ class service {
                     {"name", e->machine_arn.substr(e->machine_arn.rfind(':') + 1)},
                     {"definition", e->definition},
                     {"roleArn", e->role_arn},
-                    {"updateDate", seconds(e->start_ms)}};
+                    // the version it ran: its creation date, or that of the update before it started
+                    {"updateDate", seconds(e->machine_updated_ms)}};
         if (auto it = machines_.find(e->machine_arn); it != machines_.end()) {
             out["loggingConfiguration"] = it->second->logging;
             out["tracingConfiguration"] = it->second->tracing;
-            out["revisionId"] = it->second->revision_id;
+            if (!it->second->revision_id.empty()) out["revisionId"] = it->second->revision_id;
         }
         return out;
     }
@@ -400,11 +447,8 @@ class service {
                 next = seen - 1;
                 break;
             }
-            json item = {{"executionArn", e.arn},
-                         {"stateMachineArn", e.machine_arn},
-                         {"name", e.name},
-                         {"status", e.status},
-                         {"startDate", seconds(e.start_ms)}};
+            json item = {{"executionArn", e.arn}, {"stateMachineArn", e.machine_arn}, {"name", e.name},
+                         {"status", e.status},    {"startDate", seconds(e.start_ms)}, {"redriveCount", 0}};
             if (e.status != "RUNNING") item["stopDate"] = seconds(e.stop_ms);
             list.push_back(item);
         }
@@ -477,12 +521,30 @@ class service {
     }
 
   private:
-    std::shared_ptr<const asl::state_machine> parse(const std::string& definition) {
+    std::shared_ptr<const asl::state_machine> parse(const std::string& definition, const std::string& type) {
+        std::shared_ptr<const asl::state_machine> program;
         try {
-            return std::make_shared<const asl::state_machine>(asl::parse_definition(definition));
+            program = std::make_shared<const asl::state_machine>(asl::parse_definition(definition));
         } catch (const asl::invalid_definition& e) {
             throw aws_error("InvalidDefinition", e.what());
         }
+        std::vector<std::string> problems;
+        resource_problems(*program, type == "EXPRESS", "", problems);
+        if (!problems.empty()) throw aws_error("InvalidDefinition", asl::invalid_definition_message(problems));
+        return program;
+    }
+
+    // What DescribeStateMachine shows for a configuration given in part or not at all.
+    static json logging_or_default(const json& logging) {
+        json out = logging.is_object() ? logging : json::object();
+        if (!out.contains("level")) out["level"] = "OFF";
+        if (!out.contains("includeExecutionData")) out["includeExecutionData"] = false;
+        return out;
+    }
+    static json tracing_or_default(const json& tracing) {
+        json out = tracing.is_object() ? tracing : json::object();
+        if (!out.contains("enabled")) out["enabled"] = false;
+        return out;
     }
 
     void check_logging(const json& logging) {
@@ -495,8 +557,9 @@ class service {
 
     void check_role(const std::string& role) {
         arn_parts parts;
-        if (!parse_arn(role, parts) || parts.service != "iam" || parts.resource.rfind("role/", 0) != 0)
-            throw aws_error("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: " + role + "'");
+        if (!parse_arn(role, parts)) throw invalid_arn("Invalid ARN prefix: " + role);
+        if (parts.service != "iam" || parts.resource.rfind("role/", 0) != 0)
+            throw invalid_arn("Resource type not valid in this context: " + role);
     }
 
     machine& find_machine(const std::string& arn) {
@@ -519,7 +582,7 @@ class service {
     // naming the type rather than the ARN, whether or not the execution exists.
     std::shared_ptr<execution> find_standard_execution(const std::string& arn) {
         if (parse_states_arn(arn, {"execution", "express"}).kind == "express")
-            throw aws_error("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'");
+            throw invalid_arn("Resource type not valid in this context: express");
         auto it = executions_.find(arn);
         if (it == executions_.end())
             throw aws_error("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
@@ -546,10 +609,7 @@ class service {
             }
             auto arn = m.arn;
             machines_[arn] = std::make_shared<machine>(std::move(m));
-            order_.push_back(arn);
         });
-        std::sort(order_.begin(), order_.end(),
-                  [&](auto& a, auto& b) { return machines_[a]->created_ms < machines_[b]->created_ms; });
         std::vector<std::shared_ptr<execution>> resume;
         store_.each_execution([&](execution e) {
             try {
@@ -575,7 +635,6 @@ class service {
     store store_;
     engine engine_;
     std::map<std::string, std::shared_ptr<machine>> machines_;
-    std::vector<std::string> order_;  // machines by creation
     std::map<std::string, std::shared_ptr<execution>> executions_;
     std::map<std::string, std::vector<std::string>> by_machine_;  // executions by start
     std::vector<std::string> express_done_;

@@ -129,6 +129,7 @@ json execution_to_json(const execution& e) {
               {"status", e.status},
               {"start", e.start_ms},
               {"stop", e.stop_ms},
+              {"machineUpdated", e.machine_updated_ms},
               // an execution that ended has nowhere to resume
               {"at", e.status == "RUNNING" ? checkpoint_to_json(e.at) : json::object()}};
     j["logging"] = e.logging;
@@ -152,6 +153,7 @@ execution execution_from_json(const json& j) {
     e.status = j.at("status");
     e.start_ms = j.at("start");
     e.stop_ms = j.at("stop");
+    e.machine_updated_ms = j.value("machineUpdated", e.start_ms);
     e.at = checkpoint_from_json(j.value("at", json::object()));
     e.logging = j.value("logging", json::object());
     if (j.contains("output")) e.output = j["output"].get<std::string>();

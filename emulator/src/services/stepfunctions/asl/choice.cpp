@@ -131,6 +131,14 @@ bool compare_values(const op_info& info, const json& value, const json& operand)
     return actual == expected;
 }
 
+// The value a rule's Variable or *Path operand names; a path that names nothing is
+// States.Runtime, worded as AWS words it for Choice states.
+json condition_value(const json_path& path, const path_scope& scope) {
+    if (auto found = path.find(scope)) return std::move(*found);
+    throw states_error(error_names::runtime, "Invalid path '" + path.text() +
+                                                 "': The choice state's condition path references an invalid value.");
+}
+
 void unsupported(const std::string& field, const std::string& location, std::vector<std::string>& diagnostics) {
     diagnostics.push_back("SCHEMA_VALIDATION_FAILED: Field '" + field + "' is not supported at " + location);
 }
@@ -284,10 +292,10 @@ bool evaluate_choice_rule(const choice_rule& rule, const path_scope& scope) {
             break;
     }
     if (rule.op == "IsPresent") return rule.variable->find(scope).has_value() == rule.operand.get<bool>();
-    json value = rule.variable->evaluate(scope);
+    json value = condition_value(*rule.variable, scope);
     bool path_form = false;
     const op_info* info = find_operator(rule.op, path_form);
-    if (rule.operand_path) return compare_values(*info, value, rule.operand_path->evaluate(scope));
+    if (rule.operand_path) return compare_values(*info, value, condition_value(*rule.operand_path, scope));
     return compare_values(*info, value, rule.operand);
 }
 

@@ -448,6 +448,10 @@ void reader::one_state(const std::string& name, const ojson& s, const std::strin
                                 mode && *mode != "INLINE" && *mode != "DISTRIBUTED")
                                 schema("The value of the field 'Mode' must be one of [INLINE, DISTRIBUTED]",
                                        where + "/ProcessorConfig/Mode");
+                            else if (mode && *mode == "DISTRIBUTED")
+                                // refused rather than run inline: its child executions and Map Runs are not
+                                schema("The Map mode 'DISTRIBUTED' is not supported by eddy; only 'INLINE' is",
+                                       where + "/ProcessorConfig/Mode");
                             if (auto type = string_field(config, "ExecutionType", where + "/ProcessorConfig");
                                 type && *type != "STANDARD" && *type != "EXPRESS")
                                 schema("The value of the field 'ExecutionType' must be one of [STANDARD, EXPRESS]",
@@ -476,8 +480,11 @@ void reader::one_state(const std::string& name, const ojson& s, const std::strin
             out.max_concurrency_path = path_value(s, "MaxConcurrencyPath", at, true);
             out.tolerated_failure_count_path = path_value(s, "ToleratedFailureCountPath", at, true);
             out.tolerated_failure_percentage_path = path_value(s, "ToleratedFailurePercentagePath", at, true);
+            // the Distributed Map's fields: refused rather than ignored
             for (const char* key : {"ItemReader", "ItemBatcher", "ResultWriter"})
-                if (s.contains(key) && !s[key].is_object()) expected("Object", at + "/" + key);
+                if (s.contains(key))
+                    schema(std::string("The field '") + key + "' of a Distributed Map is not supported by eddy",
+                           at + "/" + key);
             if (s.contains("ItemReader")) out.item_reader = json(s["ItemReader"]);
             if (s.contains("ItemBatcher")) out.item_batcher = json(s["ItemBatcher"]);
             if (s.contains("ResultWriter")) out.result_writer = json(s["ResultWriter"]);
@@ -500,8 +507,9 @@ state_machine reader::machine(const ojson& j, const std::string& at, bool top_le
     if (top_level) allowed.insert({"TimeoutSeconds", "Version", "QueryLanguage"});
     unknown_fields(j, allowed, root);
     std::vector<std::string> missing;
-    if (!j.contains("StartAt")) missing.push_back("StartAt");
+    // in AWS's order: "These fields are required: [States, StartAt]"
     if (!j.contains("States")) missing.push_back("States");
+    if (!j.contains("StartAt")) missing.push_back("StartAt");
     if (!missing.empty()) {
         std::string list;
         for (const auto& m : missing)

@@ -77,6 +77,17 @@ long long integer_arg(const std::string& fn, const args_t& args, std::size_t i) 
             (v.is_number() ? v.dump() : std::string(type_name(v))));
 }
 
+// States.MathAdd and States.MathRandom take any number: AWS rounds one that is not an
+// integer to the nearest integer (halves up, as Java's Math.round does).
+long long rounded_arg(const std::string& fn, const args_t& args, std::size_t i) {
+    const json& v = args[i];
+    if (v.is_number_float()) {
+        double d = v.get<double>();
+        if (std::isfinite(d) && std::fabs(d) < 9.0e18) return static_cast<long long>(std::floor(d + 0.5));
+    }
+    return integer_arg(fn, args, i);
+}
+
 // The text a value takes inside States.Format.
 std::string format_value(const json& v) {
     return v.is_string() ? v.get<std::string>() : v.dump();
@@ -302,7 +313,7 @@ const std::unordered_map<std::string, spec>& functions() {
         {"States.MathRandom",
          {2, 3,
           [](const std::string& fn, const args_t& args, const intrinsic_call&) -> json {
-              long long start = integer_arg(fn, args, 0), end = integer_arg(fn, args, 1);
+              long long start = rounded_arg(fn, args, 0), end = rounded_arg(fn, args, 1);
               if (end <= start)
                   failure("Invalid arguments in States.MathRandom: the end value must be greater than the start value");
               long long span = end - start;
@@ -317,7 +328,7 @@ const std::unordered_map<std::string, spec>& functions() {
         {"States.MathAdd",
          {2, 2,
           [](const std::string& fn, const args_t& args, const intrinsic_call&) -> json {
-              long long a = integer_arg(fn, args, 0), b = integer_arg(fn, args, 1);
+              long long a = rounded_arg(fn, args, 0), b = rounded_arg(fn, args, 1);
               for (long long v : {a, b})
                   if (v < -2147483648LL || v > 2147483647LL)
                       failure("Invalid arguments in States.MathAdd: " + std::to_string(v) +

@@ -112,9 +112,16 @@ TEST_CASE("choice: a missing Variable is States.Runtime") {
         FAIL("expected an error");
     } catch (const states_error& e) {
         CHECK(e.error == "States.Runtime");
-        CHECK(e.cause == "Invalid path '$.x' : No results for path: $['x']");
+        // AWS's wording for Choice conditions, not Jayway's
+        CHECK(e.cause == "Invalid path '$.x': The choice state's condition path references an invalid value.");
     }
-    CHECK_THROWS_AS(holds(R"({"Variable": "$.a", "NumericEqualsPath": "$.x"})", in), states_error);
+    try {
+        holds(R"({"Variable": "$.a", "NumericEqualsPath": "$.x"})", in);
+        FAIL("expected an error");
+    } catch (const states_error& e) {
+        CHECK(e.error == "States.Runtime");
+        CHECK(e.cause == "Invalid path '$.x': The choice state's condition path references an invalid value.");
+    }
 }
 
 TEST_CASE("choice: StringMatches wildcards and escapes") {

@@ -179,13 +179,21 @@ TEST_CASE("States.MathRandom") {
     CHECK(call("States.MathRandom(5, 6)") == 5);
     CHECK(failure("States.MathRandom(5, 5)") != "");
     CHECK(failure("States.MathRandom('1', 5)") != "");
+    CHECK(call("States.MathRandom(4.6, 5.5)") == 5);  // rounded to [5, 6)
 }
 
 TEST_CASE("States.MathAdd") {
     CHECK(call("States.MathAdd($.value1, $.step)", {{"value1", 111}, {"step", -1}}) == 110);
     CHECK(call("States.MathAdd(2147483647, 1)") == 2147483648LL);
     CHECK(failure("States.MathAdd(2147483648, 1)") != "");
-    CHECK(failure("States.MathAdd(1.5, 1)") != "");
+    // AWS rounds a number that is not an integer to the nearest one
+    CHECK(call("States.MathAdd(1.5, 1)") == 3);
+    CHECK(call("States.MathAdd($.v, 0)", {{"v", 2.4}}) == 2);
+    // the sums AWS gives (recorded against it)
+    CHECK(call("States.MathAdd(1.49, 1.5)") == 3);
+    CHECK(call("States.MathAdd(1.5, 1.51)") == 4);
+    CHECK(call("States.MathAdd(-1.49, -1.5)") == -2);
+    CHECK(call("States.MathAdd(-1.5, -1.51)") == -3);
     CHECK(failure("States.MathAdd('1', 1)") != "");
 }
 
