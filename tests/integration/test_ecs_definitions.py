@@ -18,7 +18,8 @@ ACCOUNT_REGION = "us-east-1:000000000000"
 
 
 def container(name="app", **extra):
-    return {"name": name, "image": "eddy-samples/hello-task:latest", **extra}
+    # Without a task-level memory each container must name its own.
+    return {"name": name, "image": "eddy-samples/hello-task:latest", "memory": 128, **extra}
 
 
 class Clusters(unittest.TestCase):
@@ -156,6 +157,38 @@ class TaskDefinitions(unittest.TestCase):
         self.assertEqual((code, message), ("ClientException", "Fargate requires that 'cpu' be defined at the task level."))
         self.assertEqual(self.error(self.ecs.register_task_definition, family="noess",
                                     containerDefinitions=[container(essential=False)])[0], "ClientException")
+
+    def test_task_size_units_and_fargate_sizes(self):
+        fargate = {"requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc"}
+        # "1 vCPU" and "2 GB" are registered as CPU units and MiB.
+        td = self.ecs.register_task_definition(family="sized", cpu="1 vCPU", memory="2GB", **fargate,
+                                               containerDefinitions=[container()])["taskDefinition"]
+        self.assertEqual((td["cpu"], td["memory"]), ("1024", "2048"))
+        self.assertEqual(self.ecs.register_task_definition(
+            family="sized", cpu="512", memory="4096", **fargate,
+            containerDefinitions=[container()])["taskDefinition"]["cpu"], "512")
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", cpu="256", memory="4096",
+                                    **fargate, containerDefinitions=[container()]),
+                         ("ClientException", "No Fargate configuration exists for given values: 256 CPU, 4096 "
+                          "memory. See the Amazon ECS documentation for the valid values."))
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", cpu="lots", memory="512",
+                                    containerDefinitions=[container()]),
+                         ("ClientException", "Invalid 'cpu' setting for task."))
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", memory="2 TB",
+                                    containerDefinitions=[container()]),
+                         ("ClientException", "Invalid 'memory' setting for task."))
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized",
+                                    containerDefinitions=[{"name": "bare", "image": "i"}]),
+                         ("ClientException", "Invalid setting for container 'bare'. At least one of 'memory' or "
+                          "'memoryReservation' must be specified."))
+        # A task-level memory is enough, and so is a reservation.
+        self.ecs.register_task_definition(family="sized", memory="256",
+                                          containerDefinitions=[{"name": "a", "image": "i"}])
+        self.ecs.register_task_definition(family="sized", containerDefinitions=[
+            {"name": "a", "image": "i", "memoryReservation": 64}])
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", cpu="256", memory="512",
+                                    **fargate, containerDefinitions=[container(memory=1024)]),
+                         ("ClientException", "The 'memory' setting for container 'app' is greater than for the task."))
 
     def test_health_check_defaults_and_bounds(self):
         check = {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}
