@@ -17,7 +17,8 @@ import urllib.request
 
 from botocore.exceptions import ClientError
 
-from ecs_support import (HELLO, RUNTIME, clients, eddy, log_lines, register_hello, run, runtime_ready, wait_for)
+from ecs_support import (HELLO, NETWORK, RUNTIME, clients, eddy, log_lines, register_hello, run, runtime_ready,
+                         wait_for)
 from harness import cli_env
 
 AWS = os.environ.get("EDDY_AWS_CLI", "aws")
@@ -66,6 +67,10 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(task["desiredStatus"], "RUNNING")
         self.assertRegex(task["taskArn"], r"^arn:aws:ecs:us-east-1:000000000000:task/default/[0-9a-f]{32}$")
         self.assertEqual(task["taskDefinitionArn"], td["taskDefinitionArn"])
+        # The interface is placed in the caller's subnet, which RunTask reports at once.
+        self.assertEqual(task["attachments"][0]["status"], "PRECREATED")
+        self.assertEqual(task["attachments"][0]["details"],
+                         [{"name": "subnetId", "value": NETWORK["awsvpcConfiguration"]["subnets"][0]}])
         done, seen = wait_for(self.ecs, task["taskArn"], "STOPPED")
         order = ["PROVISIONING", "PENDING", "RUNNING", "DEPROVISIONING", "STOPPED"]
         self.assertEqual([s for s in seen if s in order], sorted(seen, key=order.index))
@@ -84,7 +89,10 @@ class TaskLifecycle(unittest.TestCase):
         eni = done["attachments"][0]
         self.assertEqual(eni["type"], "ElasticNetworkInterface")
         details = {d["name"]: d["value"] for d in eni["details"]}
-        self.assertEqual(details["privateIPv4Address"], container["networkInterfaces"][0]["privateIpv4Address"])
+        ip = container["networkInterfaces"][0]["privateIpv4Address"]
+        self.assertEqual(details["privateIPv4Address"], ip)
+        self.assertEqual(details["subnetId"], NETWORK["awsvpcConfiguration"]["subnets"][0])
+        self.assertEqual(details["privateDnsName"], "ip-" + ip.replace(".", "-") + ".ec2.internal")
 
         task_id = task["taskArn"].rsplit("/", 1)[1]
         stream = f"ecs/app/{task_id}"
@@ -188,6 +196,9 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(document["Limits"], {"CPU": 0.25, "Memory": 512})
         self.assertEqual(document["Cluster"], "arn:aws:ecs:us-east-1:000000000000:cluster/default")
         self.assertEqual([c["Name"] for c in document["Containers"]], ["app"])
+        # The workload asked as it started: its address is already there.
+        ip = done["containers"][0]["networkInterfaces"][0]["privateIpv4Address"]
+        self.assertEqual(document["Containers"][0]["Networks"][0]["IPv4Addresses"], [ip])
         uri = [l for l in lines if l.startswith("ECS_CONTAINER_METADATA_URI_V4=")][0].split("=", 1)[1]
         self.assertTrue(uri.endswith(f"/_eddy/ecs/metadata/{task_id}/app"), uri)
 
