@@ -374,8 +374,10 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(code(self.ecs.run_task, taskDefinition="err", count=11)[0], "InvalidParameterException")
         self.assertEqual(code(self.ecs.stop_task, task="0123456789abcdef0123456789abcdef"),
                          ("InvalidParameterException", "The referenced task was not found."))
+        # A task ID that names no task is reported as the ARN it would have.
         failures = self.ecs.describe_tasks(tasks=["0123456789abcdef0123456789abcdef"])["failures"]
-        self.assertEqual(failures[0]["reason"], "MISSING")
+        self.assertEqual(failures, [{"arn": "arn:aws:ecs:us-east-1:000000000000:task/default/"
+                                            "0123456789abcdef0123456789abcdef", "reason": "MISSING"}])
 
 
 class StoppedTasksExpire(unittest.TestCase):

@@ -714,7 +714,11 @@ json service::describe_tasks(request_context& ctx, const json& input) {
     for (auto& reference : input["tasks"]) {
         auto* task = find_task(ctx, cluster_arn, reference.get<std::string>());
         if (!task) {
-            failures.push_back({{"arn", reference}, {"reason", "MISSING"}});
+            // A bare task ID is reported as the ARN it would have in this cluster, as ECS does.
+            auto arn = reference.get<std::string>();
+            if (!arn.starts_with("arn:"))
+                arn = make_arn("ecs", ctx.region, ctx.account, "task/" + cluster_name_of_arn(cluster_arn) + "/" + arn);
+            failures.push_back({{"arn", arn}, {"reason", "MISSING"}});
             continue;
         }
         auto out = public_task(*task);
