@@ -57,6 +57,18 @@ class Clusters(unittest.TestCase):
         self.assertEqual([c["clusterArn"] for c in out["clusters"]], [arn, arn])
         self.assertEqual(out["clusters"][0]["tags"], [{"key": "team", "value": "a"}])
         self.assertEqual(out["failures"], [{"arn": f"arn:aws:ecs:{ACCOUNT_REGION}:cluster/ghost", "reason": "MISSING"}])
+        # Settings and statistics, like tags, come only when asked for.
+        plain = self.ecs.describe_clusters(clusters=["orders"])["clusters"][0]
+        self.assertNotIn("settings", plain)
+        self.assertNotIn("tags", plain)
+        self.assertEqual(plain["statistics"], [])
+        full = self.ecs.describe_clusters(clusters=["orders"], include=["SETTINGS", "STATISTICS"])["clusters"][0]
+        self.assertEqual(full["settings"], [{"name": "containerInsights", "value": "disabled"}])
+        statistics = {s["name"]: s["value"] for s in full["statistics"]}
+        self.assertEqual(statistics, {f"{state}{kind}TasksCount": "0" for state in ("running", "pending")
+                                      for kind in ("EC2", "Fargate")} |
+                         {f"{state}{kind}ServiceCount": "0" for state in ("active", "draining")
+                          for kind in ("EC2", "Fargate")})
         self.assertEqual(self.ecs.list_tags_for_resource(resourceArn=arn)["tags"], [{"key": "team", "value": "a"}])
         deleted = self.ecs.delete_cluster(cluster="orders")["cluster"]
         self.assertEqual(deleted["status"], "INACTIVE")

@@ -355,6 +355,12 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(sorted(t["taskArn"] for t in described["tasks"]), arns)
         self.assertEqual({t["group"] for t in described["tasks"]}, {"g1"})
         for arn in arns:
+            wait_for(self.ecs, arn, "RUNNING", cluster="batch")
+        cluster = self.ecs.describe_clusters(clusters=["batch"], include=["STATISTICS"])["clusters"][0]
+        self.assertEqual(cluster["runningTasksCount"], 3)
+        statistics = {s["name"]: s["value"] for s in cluster["statistics"]}
+        self.assertEqual((statistics["runningFargateTasksCount"], statistics["runningEC2TasksCount"]), ("3", "0"))
+        for arn in arns:
             self.ecs.stop_task(cluster="batch", task=arn)
         for arn in arns:
             wait_for(self.ecs, arn, "STOPPED", cluster="batch")
