@@ -202,6 +202,25 @@ class TaskDefinitions(unittest.TestCase):
                                     **fargate, containerDefinitions=[container(memory=1024)]),
                          ("ClientException", "The 'memory' setting for container 'app' is greater than for the task."))
 
+    def test_fargate_awslogs_needs_the_execution_role_and_a_stream_prefix(self):
+        fargate = {"requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512"}
+        logged = lambda **options: container(logConfiguration={"logDriver": "awslogs", "options": {
+            "awslogs-group": "/ecs/f", "awslogs-region": "us-east-1", **options}})
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="flog", **fargate,
+                                    containerDefinitions=[logged(**{"awslogs-stream-prefix": "ecs"})]),
+                         ("ClientException", "Fargate requires task definition to have execution role ARN to support "
+                          "log driver awslogs."))
+        role = "arn:aws:iam::000000000000:role/ecsTaskExecutionRole"
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="flog", **fargate,
+                                    executionRoleArn=role, containerDefinitions=[logged()]),
+                         ("ClientException", "Fargate requires log configuration options to include "
+                          "awslogs-stream-prefix to support log driver awslogs."))
+        td = self.ecs.register_task_definition(family="flog", **fargate, executionRoleArn=role,
+                                               containerDefinitions=[logged(**{"awslogs-stream-prefix": "ecs"})])
+        self.assertEqual(td["taskDefinition"]["executionRoleArn"], role)
+        # EC2 task definitions need neither.
+        self.ecs.register_task_definition(family="flog", containerDefinitions=[logged()])
+
     def test_health_check_defaults_and_bounds(self):
         check = {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}
         td = self.ecs.register_task_definition(family="health", containerDefinitions=[

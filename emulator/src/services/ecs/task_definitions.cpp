@@ -191,6 +191,16 @@ json service::register_task_definition(request_context& ctx, const json& input) 
                            std::to_string(*memory) + " memory. See the Amazon ECS documentation for the valid values.");
     for (auto& c : containers) {
         auto name = c["name"].get<std::string>();
+        // Fargate's awslogs needs the execution role (it writes the logs) and names streams by prefix only.
+        bool awslogs = c.contains("logConfiguration") && c["logConfiguration"].value("logDriver", "") == "awslogs";
+        if (fargate && awslogs && !input.contains("executionRoleArn"))
+            throw client_error(
+                "Fargate requires task definition to have execution role ARN to support log driver awslogs.");
+        if (fargate && awslogs &&
+            c["logConfiguration"].value("options", json::object()).value("awslogs-stream-prefix", "").empty())
+            throw client_error(
+                "Fargate requires log configuration options to include awslogs-stream-prefix to support log driver "
+                "awslogs.");
         // Without a task-level size each container must say how much memory it needs.
         if (!memory && !c.contains("memory") && !c.contains("memoryReservation"))
             throw client_error("Invalid setting for container '" + name +
