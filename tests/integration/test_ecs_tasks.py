@@ -367,6 +367,27 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(self.ecs.list_tasks(cluster="batch")["taskArns"], [])
         self.ecs.delete_cluster(cluster="batch")
 
+    def test_task_tags_and_tags_propagated_from_the_task_definition(self):
+        td = register_hello(self.ecs, family="tagged", environment=[("SLEEP_SECONDS", "30")])
+        self.ecs.tag_resource(resourceArn=td["taskDefinitionArn"],
+                              tags=[{"key": "team", "value": "a"}, {"key": "env", "value": "def"}])
+        plain = run(self.ecs, "tagged", tags=[{"key": "env", "value": "dev"}])[0]
+        propagated = run(self.ecs, "tagged", tags=[{"key": "env", "value": "dev"}], propagateTags="TASK_DEFINITION")[0]
+        by_key = lambda tags: {t["key"]: t["value"] for t in tags}
+        self.assertEqual(by_key(plain["tags"]), {"env": "dev"})
+        # The task definition's tags are copied; the request's own win on a key.
+        self.assertEqual(by_key(propagated["tags"]), {"env": "dev", "team": "a"})
+        arn = propagated["taskArn"]
+        described = self.ecs.describe_tasks(tasks=[arn], include=["TAGS"])["tasks"][0]
+        self.assertEqual(by_key(described["tags"]), {"env": "dev", "team": "a"})
+        self.assertNotIn("tags", self.ecs.describe_tasks(tasks=[arn])["tasks"][0])
+        self.ecs.tag_resource(resourceArn=arn, tags=[{"key": "run", "value": "1"}])
+        self.ecs.untag_resource(resourceArn=arn, tagKeys=["team"])
+        self.assertEqual(by_key(self.ecs.list_tags_for_resource(resourceArn=arn)["tags"]), {"env": "dev", "run": "1"})
+        for task in (plain, propagated):
+            self.ecs.stop_task(task=task["taskArn"])
+            wait_for(self.ecs, task["taskArn"], "STOPPED")
+
     def test_errors_as_ecs_words_them(self):
         def code(fn, **kwargs):
             with self.assertRaises(ClientError) as caught:

@@ -233,6 +233,12 @@ json service::run_task(request_context& ctx, const json& input) {
     }
     if (!runtime_) throw aws_error("ServerException", "eddy runs without a container runtime.", 500, false);
 
+    // propagateTags TASK_DEFINITION copies the task definition's tags; the request's win on a key.
+    json tags = input.value("tags", json::array());
+    if (input.value("propagateTags", std::string()) == "TASK_DEFINITION")
+        for (auto& t : definition->value("tags", json::array()))
+            if (std::none_of(tags.begin(), tags.end(), [&](const json& own) { return own["key"] == t["key"]; }))
+                tags.push_back(t);
     auto cluster_arn = cluster_doc["clusterArn"].get<std::string>();
     auto cluster_name = cluster_doc["clusterName"].get<std::string>();
     json tasks = json::array();
@@ -256,7 +262,7 @@ json service::run_task(request_context& ctx, const json& input) {
                      {"healthStatus", "UNKNOWN"},
                      {"attachments", json::array()},
                      {"version", 1},
-                     {"tags", input.value("tags", json::array())}};
+                     {"tags", tags}};
         if (launch_type == "FARGATE") {
             task["platformVersion"] = "1.4.0";
             task["platformFamily"] = "Linux";
