@@ -43,6 +43,9 @@ def clients(endpoint):
     return client("ecs", endpoint), client("logs", endpoint)
 
 
+EXECUTION_ROLE = "arn:aws:iam::000000000000:role/ecsTaskExecutionRole"
+
+
 def register_hello(ecs, family="hello", environment=(), log_group=None, create_group=True, image=HELLO,
                    stop_timeout=None, extra_containers=(), **container):
     definition = {"name": "app", "image": image, "essential": True,
@@ -55,9 +58,11 @@ def register_hello(ecs, family="hello", environment=(), log_group=None, create_g
     if stop_timeout is not None:
         definition["stopTimeout"] = stop_timeout
     definition.update(container)
+    # Fargate's awslogs writes with the task execution role, which ECS requires then.
+    role = {"executionRoleArn": EXECUTION_ROLE} if log_group else {}
     return ecs.register_task_definition(
         family=family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="256", memory="512",
-        containerDefinitions=[definition, *extra_containers])["taskDefinition"]
+        containerDefinitions=[definition, *extra_containers], **role)["taskDefinition"]
 
 
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-12345678"], "assignPublicIp": "ENABLED"}}

@@ -18,7 +18,8 @@ ACCOUNT_REGION = "us-east-1:000000000000"
 
 
 def container(name="app", **extra):
-    return {"name": name, "image": "eddy-samples/hello-task:latest", **extra}
+    # Without a task-level memory each container must name its own.
+    return {"name": name, "image": "eddy-samples/hello-task:latest", "memory": 128, **extra}
 
 
 class Clusters(unittest.TestCase):
@@ -56,6 +57,18 @@ class Clusters(unittest.TestCase):
         self.assertEqual([c["clusterArn"] for c in out["clusters"]], [arn, arn])
         self.assertEqual(out["clusters"][0]["tags"], [{"key": "team", "value": "a"}])
         self.assertEqual(out["failures"], [{"arn": f"arn:aws:ecs:{ACCOUNT_REGION}:cluster/ghost", "reason": "MISSING"}])
+        # Settings and statistics, like tags, come only when asked for.
+        plain = self.ecs.describe_clusters(clusters=["orders"])["clusters"][0]
+        self.assertNotIn("settings", plain)
+        self.assertNotIn("tags", plain)
+        self.assertEqual(plain["statistics"], [])
+        full = self.ecs.describe_clusters(clusters=["orders"], include=["SETTINGS", "STATISTICS"])["clusters"][0]
+        self.assertEqual(full["settings"], [{"name": "containerInsights", "value": "disabled"}])
+        statistics = {s["name"]: s["value"] for s in full["statistics"]}
+        self.assertEqual(statistics, {f"{state}{kind}TasksCount": "0" for state in ("running", "pending")
+                                      for kind in ("EC2", "Fargate")} |
+                         {f"{state}{kind}ServiceCount": "0" for state in ("active", "draining")
+                          for kind in ("EC2", "Fargate")})
         self.assertEqual(self.ecs.list_tags_for_resource(resourceArn=arn)["tags"], [{"key": "team", "value": "a"}])
         deleted = self.ecs.delete_cluster(cluster="orders")["cluster"]
         self.assertEqual(deleted["status"], "INACTIVE")
@@ -156,6 +169,57 @@ class TaskDefinitions(unittest.TestCase):
         self.assertEqual((code, message), ("ClientException", "Fargate requires that 'cpu' be defined at the task level."))
         self.assertEqual(self.error(self.ecs.register_task_definition, family="noess",
                                     containerDefinitions=[container(essential=False)])[0], "ClientException")
+
+    def test_task_size_units_and_fargate_sizes(self):
+        fargate = {"requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc"}
+        # "1 vCPU" and "2 GB" are registered as CPU units and MiB.
+        td = self.ecs.register_task_definition(family="sized", cpu="1 vCPU", memory="2GB", **fargate,
+                                               containerDefinitions=[container()])["taskDefinition"]
+        self.assertEqual((td["cpu"], td["memory"]), ("1024", "2048"))
+        self.assertEqual(self.ecs.register_task_definition(
+            family="sized", cpu="512", memory="4096", **fargate,
+            containerDefinitions=[container()])["taskDefinition"]["cpu"], "512")
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", cpu="256", memory="4096",
+                                    **fargate, containerDefinitions=[container()]),
+                         ("ClientException", "No Fargate configuration exists for given values: 256 CPU, 4096 "
+                          "memory. See the Amazon ECS documentation for the valid values."))
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", cpu="lots", memory="512",
+                                    containerDefinitions=[container()]),
+                         ("ClientException", "Invalid 'cpu' setting for task."))
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", memory="2 TB",
+                                    containerDefinitions=[container()]),
+                         ("ClientException", "Invalid 'memory' setting for task."))
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized",
+                                    containerDefinitions=[{"name": "bare", "image": "i"}]),
+                         ("ClientException", "Invalid setting for container 'bare'. At least one of 'memory' or "
+                          "'memoryReservation' must be specified."))
+        # A task-level memory is enough, and so is a reservation.
+        self.ecs.register_task_definition(family="sized", memory="256",
+                                          containerDefinitions=[{"name": "a", "image": "i"}])
+        self.ecs.register_task_definition(family="sized", containerDefinitions=[
+            {"name": "a", "image": "i", "memoryReservation": 64}])
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", cpu="256", memory="512",
+                                    **fargate, containerDefinitions=[container(memory=1024)]),
+                         ("ClientException", "The 'memory' setting for container 'app' is greater than for the task."))
+
+    def test_fargate_awslogs_needs_the_execution_role_and_a_stream_prefix(self):
+        fargate = {"requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512"}
+        logged = lambda **options: container(logConfiguration={"logDriver": "awslogs", "options": {
+            "awslogs-group": "/ecs/f", "awslogs-region": "us-east-1", **options}})
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="flog", **fargate,
+                                    containerDefinitions=[logged(**{"awslogs-stream-prefix": "ecs"})]),
+                         ("ClientException", "Fargate requires task definition to have execution role ARN to support "
+                          "log driver awslogs."))
+        role = "arn:aws:iam::000000000000:role/ecsTaskExecutionRole"
+        self.assertEqual(self.error(self.ecs.register_task_definition, family="flog", **fargate,
+                                    executionRoleArn=role, containerDefinitions=[logged()]),
+                         ("ClientException", "Fargate requires log configuration options to include "
+                          "awslogs-stream-prefix to support log driver awslogs."))
+        td = self.ecs.register_task_definition(family="flog", **fargate, executionRoleArn=role,
+                                               containerDefinitions=[logged(**{"awslogs-stream-prefix": "ecs"})])
+        self.assertEqual(td["taskDefinition"]["executionRoleArn"], role)
+        # EC2 task definitions need neither.
+        self.ecs.register_task_definition(family="flog", containerDefinitions=[logged()])
 
     def test_health_check_defaults_and_bounds(self):
         check = {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}

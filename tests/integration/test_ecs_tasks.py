@@ -17,7 +17,8 @@ import urllib.request
 
 from botocore.exceptions import ClientError
 
-from ecs_support import (HELLO, RUNTIME, clients, eddy, log_lines, register_hello, run, runtime_ready, wait_for)
+from ecs_support import (HELLO, NETWORK, RUNTIME, clients, eddy, log_lines, register_hello, run, runtime_ready,
+                         wait_for)
 from harness import cli_env
 
 AWS = os.environ.get("EDDY_AWS_CLI", "aws")
@@ -66,6 +67,10 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(task["desiredStatus"], "RUNNING")
         self.assertRegex(task["taskArn"], r"^arn:aws:ecs:us-east-1:000000000000:task/default/[0-9a-f]{32}$")
         self.assertEqual(task["taskDefinitionArn"], td["taskDefinitionArn"])
+        # The interface is placed in the caller's subnet, which RunTask reports at once.
+        self.assertEqual(task["attachments"][0]["status"], "PRECREATED")
+        self.assertEqual(task["attachments"][0]["details"],
+                         [{"name": "subnetId", "value": NETWORK["awsvpcConfiguration"]["subnets"][0]}])
         done, seen = wait_for(self.ecs, task["taskArn"], "STOPPED")
         order = ["PROVISIONING", "PENDING", "RUNNING", "DEPROVISIONING", "STOPPED"]
         self.assertEqual([s for s in seen if s in order], sorted(seen, key=order.index))
@@ -84,7 +89,10 @@ class TaskLifecycle(unittest.TestCase):
         eni = done["attachments"][0]
         self.assertEqual(eni["type"], "ElasticNetworkInterface")
         details = {d["name"]: d["value"] for d in eni["details"]}
-        self.assertEqual(details["privateIPv4Address"], container["networkInterfaces"][0]["privateIpv4Address"])
+        ip = container["networkInterfaces"][0]["privateIpv4Address"]
+        self.assertEqual(details["privateIPv4Address"], ip)
+        self.assertEqual(details["subnetId"], NETWORK["awsvpcConfiguration"]["subnets"][0])
+        self.assertEqual(details["privateDnsName"], "ip-" + ip.replace(".", "-") + ".ec2.internal")
 
         task_id = task["taskArn"].rsplit("/", 1)[1]
         stream = f"ecs/app/{task_id}"
@@ -188,6 +196,9 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(document["Limits"], {"CPU": 0.25, "Memory": 512})
         self.assertEqual(document["Cluster"], "arn:aws:ecs:us-east-1:000000000000:cluster/default")
         self.assertEqual([c["Name"] for c in document["Containers"]], ["app"])
+        # The workload asked as it started: its address is already there.
+        ip = done["containers"][0]["networkInterfaces"][0]["privateIpv4Address"]
+        self.assertEqual(document["Containers"][0]["Networks"][0]["IPv4Addresses"], [ip])
         uri = [l for l in lines if l.startswith("ECS_CONTAINER_METADATA_URI_V4=")][0].split("=", 1)[1]
         self.assertTrue(uri.endswith(f"/_eddy/ecs/metadata/{task_id}/app"), uri)
 
@@ -344,11 +355,38 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(sorted(t["taskArn"] for t in described["tasks"]), arns)
         self.assertEqual({t["group"] for t in described["tasks"]}, {"g1"})
         for arn in arns:
+            wait_for(self.ecs, arn, "RUNNING", cluster="batch")
+        cluster = self.ecs.describe_clusters(clusters=["batch"], include=["STATISTICS"])["clusters"][0]
+        self.assertEqual(cluster["runningTasksCount"], 3)
+        statistics = {s["name"]: s["value"] for s in cluster["statistics"]}
+        self.assertEqual((statistics["runningFargateTasksCount"], statistics["runningEC2TasksCount"]), ("3", "0"))
+        for arn in arns:
             self.ecs.stop_task(cluster="batch", task=arn)
         for arn in arns:
             wait_for(self.ecs, arn, "STOPPED", cluster="batch")
         self.assertEqual(self.ecs.list_tasks(cluster="batch")["taskArns"], [])
         self.ecs.delete_cluster(cluster="batch")
+
+    def test_task_tags_and_tags_propagated_from_the_task_definition(self):
+        td = register_hello(self.ecs, family="tagged", environment=[("SLEEP_SECONDS", "30")])
+        self.ecs.tag_resource(resourceArn=td["taskDefinitionArn"],
+                              tags=[{"key": "team", "value": "a"}, {"key": "env", "value": "def"}])
+        plain = run(self.ecs, "tagged", tags=[{"key": "env", "value": "dev"}])[0]
+        propagated = run(self.ecs, "tagged", tags=[{"key": "env", "value": "dev"}], propagateTags="TASK_DEFINITION")[0]
+        by_key = lambda tags: {t["key"]: t["value"] for t in tags}
+        self.assertEqual(by_key(plain["tags"]), {"env": "dev"})
+        # The task definition's tags are copied; the request's own win on a key.
+        self.assertEqual(by_key(propagated["tags"]), {"env": "dev", "team": "a"})
+        arn = propagated["taskArn"]
+        described = self.ecs.describe_tasks(tasks=[arn], include=["TAGS"])["tasks"][0]
+        self.assertEqual(by_key(described["tags"]), {"env": "dev", "team": "a"})
+        self.assertNotIn("tags", self.ecs.describe_tasks(tasks=[arn])["tasks"][0])
+        self.ecs.tag_resource(resourceArn=arn, tags=[{"key": "run", "value": "1"}])
+        self.ecs.untag_resource(resourceArn=arn, tagKeys=["team"])
+        self.assertEqual(by_key(self.ecs.list_tags_for_resource(resourceArn=arn)["tags"]), {"env": "dev", "run": "1"})
+        for task in (plain, propagated):
+            self.ecs.stop_task(task=task["taskArn"])
+            wait_for(self.ecs, task["taskArn"], "STOPPED")
 
     def test_errors_as_ecs_words_them(self):
         def code(fn, **kwargs):
@@ -363,8 +401,10 @@ class TaskLifecycle(unittest.TestCase):
         self.assertEqual(code(self.ecs.run_task, taskDefinition="err", count=11)[0], "InvalidParameterException")
         self.assertEqual(code(self.ecs.stop_task, task="0123456789abcdef0123456789abcdef"),
                          ("InvalidParameterException", "The referenced task was not found."))
+        # A task ID that names no task is reported as the ARN it would have.
         failures = self.ecs.describe_tasks(tasks=["0123456789abcdef0123456789abcdef"])["failures"]
-        self.assertEqual(failures[0]["reason"], "MISSING")
+        self.assertEqual(failures, [{"arn": "arn:aws:ecs:us-east-1:000000000000:task/default/"
+                                            "0123456789abcdef0123456789abcdef", "reason": "MISSING"}])
 
 
 class StoppedTasksExpire(unittest.TestCase):

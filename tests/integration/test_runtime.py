@@ -162,6 +162,43 @@ class DockerLeftovers(unittest.TestCase):
             docker("rm", "-f", name, other)
             docker("network", "rm", net)
 
+    def test_what_an_ended_run_on_port_0_left_on_this_host_is_removed(self):
+        # A run on port 0 is "pid-<n>"; eddy labels its resources with the host name and
+        # PID namespace, where a later run can see that process is gone.
+        host = socket.gethostname() + "/" + os.readlink("/proc/self/ns/pid")
+        ended = subprocess.Popen(["true"])
+        ended.wait()
+        tag = f"{ended.pid}-{free_port()}"
+
+        def leftovers(instance, on_host, which):
+            labels = ["--label", "eddy.managed=true", "--label", f"eddy.instance={instance}",
+                      "--label", f"eddy.host={on_host}", "--label", "eddy.run=old"]
+            net = f"eddy-it-orphan-{which}-{tag}"
+            self.assertEqual(docker("network", "create", *labels, net).returncode, 0)
+            name = f"eddy-it-orphan-{which}-{tag}-c"
+            created = docker("run", "-d", "--name", name, "--network", net, *labels, HELLO, "0", "60")
+            self.assertEqual(created.returncode, 0, created.stderr)
+            return name, net
+
+        gone = leftovers(f"pid-{ended.pid}", host, "gone")
+        alive = leftovers(f"pid-{os.getpid()}", host, "alive")  # this test's process still runs
+        elsewhere = leftovers(f"pid-{ended.pid}", "other-host/pid:[1]", "elsewhere")  # its pid means nothing here
+        try:
+            with Eddy(extra_args=["--runtime", "docker"]) as eddy:
+                deadline = time.time() + 30
+                while time.time() < deadline and docker("network", "inspect", gone[1]).returncode == 0:
+                    time.sleep(0.2)
+                self.assertNotEqual(docker("container", "inspect", gone[0]).returncode, 0)
+                self.assertNotEqual(docker("network", "inspect", gone[1]).returncode, 0)
+                self.assertIn(f"removing network {gone[1]} of an ended run", eddy.log())
+                for name, net in (alive, elsewhere):
+                    self.assertEqual(docker("container", "inspect", name).returncode, 0)
+                    self.assertEqual(docker("network", "inspect", net).returncode, 0)
+        finally:
+            for name, net in (gone, alive, elsewhere):
+                docker("rm", "-f", name)
+                docker("network", "rm", net)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -8,6 +8,7 @@ TASK_TOKEN mode). Runs on the runtime EDDY_ECS_RUNTIME names (see ecs_support.py
 import http.client
 import json
 import shutil
+import socket
 import tempfile
 import time
 import unittest
@@ -167,9 +168,14 @@ class RunTaskSyncRestart(unittest.TestCase):
 
     def test_task_stopped_by_the_restart_fails_the_state(self):
         data = tempfile.mkdtemp(prefix="eddy-sfn-ecs-")
+        # Both runs on one port: the second removes what the killed one left in the engine
+        # (its network and containers), as eddy does for a restart on the same port.
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = ["--port", str(s.getsockname()[1])]
         e = None
         try:
-            e = eddy(data_dir=data).start()
+            e = eddy(data_dir=data, extra_args=port).start()
             ecs, _ = clients(e.endpoint)
             sfn = client("stepfunctions", e.endpoint)
             arn = sfn.create_state_machine(
@@ -184,7 +190,7 @@ class RunTaskSyncRestart(unittest.TestCase):
                 time.sleep(0.1)
             e.kill9()
 
-            e = eddy(data_dir=data).start()
+            e = eddy(data_dir=data, extra_args=port).start()
             ecs, _ = clients(e.endpoint)
             sfn = client("stepfunctions", e.endpoint)
             d = wait_done(sfn, execution, timeout=30)

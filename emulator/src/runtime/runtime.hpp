@@ -134,6 +134,9 @@ class error : public std::runtime_error {
 inline constexpr std::string_view label_managed = "eddy.managed";
 inline constexpr std::string_view label_instance = "eddy.instance";
 inline constexpr std::string_view label_run = "eddy.run";
+// The host name and PID namespace of the eddy that made it: where a "pid-<n>" instance
+// (a run on port 0) can be checked for being gone.
+inline constexpr std::string_view label_host = "eddy.host";
 
 // A runtime backend. Lives as long as the server, on its io_context; not thread-safe.
 class backend {

@@ -7,6 +7,9 @@
 #include "runtime/event.hpp"
 #include "runtime/lines.hpp"
 
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,6 +18,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <csignal>
 #include <cstring>
@@ -63,6 +68,32 @@ bool strip_timestamp(std::string_view& line, std::chrono::system_clock::time_poi
     time = t;
     line.remove_prefix(space + 1);
     return true;
+}
+
+// This process's host name and PID namespace ("web-1/pid:[4026531836]"): a pid means the
+// same process only where both match. Empty without /proc, and then nothing is reclaimed by pid.
+const std::string& this_host() {
+    static const std::string host = [] {
+        char name[256] = {};
+        char ns[64] = {};
+        auto n = ::readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+        if (::gethostname(name, sizeof name - 1) != 0 || n <= 0) return std::string();
+        return std::string(name) + "/" + std::string(ns, static_cast<std::size_t>(n));
+    }();
+    return host;
+}
+
+// Whether the labels name a run on port 0 ("pid-<n>") on this host whose process has ended.
+bool orphaned(const json& labels, const std::string& own_instance) {
+    auto instance = labels.value(std::string(label_instance), std::string());
+    if (this_host().empty() || labels.value(std::string(label_host), std::string()) != this_host() ||
+        !instance.starts_with("pid-") || instance == own_instance)
+        return false;
+    long pid = 0;
+    auto digits = std::string_view(instance).substr(4);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (ec != std::errc() || end != digits.data() + digits.size() || pid <= 0) return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == -1 && errno == ESRCH;
 }
 
 std::string label_filter(const std::string& instance, std::vector<std::string> extra = {}) {
@@ -308,6 +339,33 @@ class docker_backend final : public backend {
                 log::info("runtime: removing leftover network " + l.name);
                 co_await client_.request("DELETE", "/networks/" + l.id);
             }
+        co_await remove_orphans();
+    }
+
+    // A run on port 0 is named by its pid, which no later run takes: one that was killed
+    // would leave its network (an address pool of the engine's few) and containers for
+    // good. Those of this host whose process has ended go too.
+    asio::awaitable<void> remove_orphans() {
+        if (this_host().empty()) co_return;
+        json f;
+        f["label"] = json::array({std::string(label_host) + "=" + this_host()});
+        auto filter = url_encode(f.dump());
+        auto r = co_await client_.request("GET", "/containers/json?all=1&filters=" + filter);
+        if (r.status == 200)
+            for (auto& c : r.json()) {
+                if (!orphaned(c.value("Labels", json::object()), instance_)) continue;
+                auto name = c.contains("Names") && !c["Names"].empty() ? c["Names"][0].get<std::string>().substr(1)
+                                                                       : c.value("Id", "");
+                log::info("runtime: removing container " + name + " of an ended run");
+                co_await client_.request("DELETE", "/containers/" + c.value("Id", "") + "?force=1&v=1");
+            }
+        auto n = co_await client_.request("GET", "/networks?filters=" + filter);
+        if (n.status == 200)
+            for (auto& net : n.json()) {
+                if (!orphaned(net.value("Labels", json::object()), instance_)) continue;
+                log::info("runtime: removing network " + net.value("Name", "") + " of an ended run");
+                co_await client_.request("DELETE", "/networks/" + net.value("Id", ""));
+            }
     }
 
     asio::awaitable<void> shutdown(std::chrono::seconds grace) override {
@@ -333,6 +391,7 @@ class docker_backend final : public backend {
         l[std::string(label_managed)] = "true";
         l[std::string(label_instance)] = instance_;
         l[std::string(label_run)] = run_;
+        if (!this_host().empty()) l[std::string(label_host)] = this_host();
         return l;
     }
 

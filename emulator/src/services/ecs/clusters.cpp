@@ -5,6 +5,8 @@
 #include "services/ecs/service.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace eddy::ecs {
 
@@ -85,6 +87,31 @@ void service::count_tasks(json& doc) const {
     doc["pendingTasksCount"] = pending;
 }
 
+// DescribeClusters' STATISTICS: task counts by launch type (and service counts, none
+// while eddy has no services), as name/value strings.
+json service::cluster_statistics(const json& doc) const {
+    std::map<std::string, int> counts;
+    for (const char* state : {"running", "pending"})
+        for (const char* type : {"EC2", "Fargate"})
+            counts[std::string(state) + type + "TasksCount"] = 0;
+    for (const char* state : {"active", "draining"})
+        for (const char* type : {"EC2", "Fargate"})
+            counts[std::string(state) + type + "ServiceCount"] = 0;
+    for (auto& [task_arn, task] : tasks_) {
+        if (task["clusterArn"] != doc["clusterArn"]) continue;
+        auto& status = task["lastStatus"].get_ref<const std::string&>();
+        std::string type = task["launchType"] == "FARGATE" ? "Fargate" : "EC2";
+        if (status == "RUNNING")
+            ++counts["running" + type + "TasksCount"];
+        else if (status == "PROVISIONING" || status == "PENDING" || status == "ACTIVATING")
+            ++counts["pending" + type + "TasksCount"];
+    }
+    json out = json::array();
+    for (auto& [name, count] : counts)
+        out.push_back({{"name", name}, {"value", std::to_string(count)}});
+    return out;
+}
+
 json service::create_cluster(request_context& ctx, const json& input) {
     std::string name = input.value("clusterName", std::string("default"));
     if (!valid_cluster_name(name))
@@ -115,10 +142,10 @@ json service::describe_clusters(request_context& ctx, const json& input) {
             names.push_back(c.get<std::string>());
     else
         names.emplace_back("default");
-    bool with_tags = false;
+    std::set<std::string> include;
     if (input.contains("include"))
         for (auto& i : input["include"])
-            with_tags = with_tags || i == "TAGS";
+            include.insert(i.get<std::string>());
     for (auto& reference : names) {
         auto arn = cluster_arn(ctx, cluster_name_of(reference));
         auto* doc = find_cluster(arn);
@@ -128,7 +155,10 @@ json service::describe_clusters(request_context& ctx, const json& input) {
         }
         count_tasks(*doc);
         json out = *doc;
-        if (!with_tags) out.erase("tags");
+        // Tags, settings and statistics are shown only when asked for.
+        if (!include.count("TAGS")) out.erase("tags");
+        if (!include.count("SETTINGS")) out.erase("settings");
+        if (include.count("STATISTICS")) out["statistics"] = cluster_statistics(*doc);
         clusters.push_back(std::move(out));
     }
     return {{"clusters", clusters}, {"failures", failures}};

@@ -79,6 +79,7 @@ class service {
     std::string cluster_arn(const request_context& ctx, std::string_view name) const;
     void save_cluster(const json& doc);
     void count_tasks(json& cluster_doc) const;
+    json cluster_statistics(const json& cluster_doc) const;
 
     // The task definition a reference names: ARN, family:revision or family (latest ACTIVE).
     json* find_task_definition(const request_context& ctx, std::string_view reference);

@@ -7,6 +7,7 @@
 #include "services/ecs/service.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace eddy::ecs {
@@ -62,6 +63,39 @@ json described_container(json c, bool awsvpc) {
         if (!h.contains("retries")) h["retries"] = 3;
     }
     return c;
+}
+
+// Task-level cpu and memory may be written in CPU units and MiB ("1024") or as
+// "1 vCPU" / "2 GB"; ECS converts them to the integer units when it registers them.
+std::optional<long> task_size(const json& value, std::string_view unit) {
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    std::size_t used = 0;
+    double amount = 0;
+    try {
+        amount = std::stod(text, &used);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    std::string rest;
+    for (char c : text.substr(used))
+        if (!std::isspace(static_cast<unsigned char>(c))) rest += static_cast<char>(std::tolower(c));
+    if (!rest.empty() && rest != unit) return std::nullopt;
+    if (!rest.empty()) amount *= 1024;
+    if (!(amount > 0 && amount < 1e9) || amount != static_cast<double>(static_cast<long>(amount))) return std::nullopt;
+    return static_cast<long>(amount);
+}
+
+// The task sizes Fargate offers: for each CPU value, memory from `low` to `high` MiB in `step`s.
+bool fargate_size(long cpu, long memory) {
+    struct range {
+        long cpu, low, high, step;
+    };
+    static constexpr range sizes[] = {
+        {256, 512, 512, 512},      {256, 1024, 2048, 1024},   {512, 1024, 4096, 1024},    {1024, 2048, 8192, 1024},
+        {2048, 4096, 16384, 1024}, {4096, 8192, 30720, 1024}, {8192, 16384, 61440, 4096}, {16384, 32768, 122880, 8192}};
+    return std::any_of(std::begin(sizes), std::end(sizes), [&](const range& r) {
+        return cpu == r.cpu && memory >= r.low && memory <= r.high && (memory - r.low) % r.step == 0;
+    });
 }
 
 std::optional<int> parse_revision(std::string_view text) {
@@ -147,6 +181,33 @@ json service::register_task_definition(request_context& ctx, const json& input) 
         throw client_error("Fargate requires that 'cpu' be defined at the task level.");
     if (fargate && !input.contains("memory"))
         throw client_error("Fargate requires that 'memory' be defined at the task level.");
+    std::optional<long> cpu, memory;
+    if (input.contains("cpu") && !(cpu = task_size(input["cpu"], "vcpu")))
+        throw client_error("Invalid 'cpu' setting for task.");
+    if (input.contains("memory") && !(memory = task_size(input["memory"], "gb")))
+        throw client_error("Invalid 'memory' setting for task.");
+    if (fargate && !fargate_size(*cpu, *memory))
+        throw client_error("No Fargate configuration exists for given values: " + std::to_string(*cpu) + " CPU, " +
+                           std::to_string(*memory) + " memory. See the Amazon ECS documentation for the valid values.");
+    for (auto& c : containers) {
+        auto name = c["name"].get<std::string>();
+        // Fargate's awslogs needs the execution role (it writes the logs) and names streams by prefix only.
+        bool awslogs = c.contains("logConfiguration") && c["logConfiguration"].value("logDriver", "") == "awslogs";
+        if (fargate && awslogs && !input.contains("executionRoleArn"))
+            throw client_error(
+                "Fargate requires task definition to have execution role ARN to support log driver awslogs.");
+        if (fargate && awslogs &&
+            c["logConfiguration"].value("options", json::object()).value("awslogs-stream-prefix", "").empty())
+            throw client_error(
+                "Fargate requires log configuration options to include awslogs-stream-prefix to support log driver "
+                "awslogs.");
+        // Without a task-level size each container must say how much memory it needs.
+        if (!memory && !c.contains("memory") && !c.contains("memoryReservation"))
+            throw client_error("Invalid setting for container '" + name +
+                               "'. At least one of 'memory' or 'memoryReservation' must be specified.");
+        if (memory && c.contains("memory") && c["memory"].get<long>() > *memory)
+            throw client_error("The 'memory' setting for container '" + name + "' is greater than for the task.");
+    }
 
     auto& revisions = task_definitions_[family_key(ctx, family)];
     int revision = revisions.empty() ? 1 : revisions.rbegin()->first + 1;
@@ -165,9 +226,11 @@ json service::register_task_definition(request_context& ctx, const json& input) 
                 {"registeredBy", make_arn("iam", "", ctx.account, "root")}};
     for (auto& c : containers)
         doc["containerDefinitions"].push_back(described_container(c, network_mode == "awsvpc"));
-    for (const char* member : {"taskRoleArn", "executionRoleArn", "cpu", "memory", "requiresCompatibilities", "pidMode",
-                               "ipcMode", "runtimePlatform", "ephemeralStorage"})
+    for (const char* member : {"taskRoleArn", "executionRoleArn", "requiresCompatibilities", "pidMode", "ipcMode",
+                               "runtimePlatform", "ephemeralStorage"})
         if (input.contains(member)) doc[member] = input[member];
+    if (cpu) doc["cpu"] = std::to_string(*cpu);
+    if (memory) doc["memory"] = std::to_string(*memory);
     doc["tags"] = input.value("tags", json::array());
     revisions[revision] = doc;
     store_.put("task-definition", doc["taskDefinitionArn"].get<std::string>(), doc);

@@ -122,6 +122,24 @@ std::vector<std::size_t> start_order(const json& definitions) {
     return order;
 }
 
+// The container's address, and the task's network interface attached with it (awsvpc),
+// described as ECS describes an ENI.
+void record_address(json& task, json& container, const std::string& ip) {
+    json nic = {{"attachmentId", task["attachments"].empty() ? json(new_uuid()) : task["attachments"][0]["id"]},
+                {"privateIpv4Address", ip}};
+    container["networkInterfaces"] = json::array({nic});
+    if (task["attachments"].empty() || task["attachments"][0]["status"] != "PRECREATED") return;
+    auto& a = task["attachments"][0];
+    auto id = task_id_of(task["taskArn"].get<std::string>());
+    auto dashed = ip;  // the DNS name of 10.0.1.23 is ip-10-0-1-23.ec2.internal
+    std::replace(dashed.begin(), dashed.end(), '.', '-');
+    a["status"] = "ATTACHED";
+    a["details"].push_back({{"name", "networkInterfaceId"}, {"value", "eni-" + id.substr(0, 17)}});
+    a["details"].push_back({{"name", "macAddress"}, {"value", "02:42:00:00:00:00"}});
+    a["details"].push_back({{"name", "privateDnsName"}, {"value", "ip-" + dashed + ".ec2.internal"}});
+    a["details"].push_back({{"name", "privateIPv4Address"}, {"value", ip}});
+}
+
 void log_failure(const std::string& what, std::exception_ptr e) {
     if (!e) return;
     try {
@@ -215,6 +233,12 @@ json service::run_task(request_context& ctx, const json& input) {
     }
     if (!runtime_) throw aws_error("ServerException", "eddy runs without a container runtime.", 500, false);
 
+    // propagateTags TASK_DEFINITION copies the task definition's tags; the request's win on a key.
+    json tags = input.value("tags", json::array());
+    if (input.value("propagateTags", std::string()) == "TASK_DEFINITION")
+        for (auto& t : definition->value("tags", json::array()))
+            if (std::none_of(tags.begin(), tags.end(), [&](const json& own) { return own["key"] == t["key"]; }))
+                tags.push_back(t);
     auto cluster_arn = cluster_doc["clusterArn"].get<std::string>();
     auto cluster_name = cluster_doc["clusterName"].get<std::string>();
     json tasks = json::array();
@@ -238,7 +262,7 @@ json service::run_task(request_context& ctx, const json& input) {
                      {"healthStatus", "UNKNOWN"},
                      {"attachments", json::array()},
                      {"version", 1},
-                     {"tags", input.value("tags", json::array())}};
+                     {"tags", tags}};
         if (launch_type == "FARGATE") {
             task["platformVersion"] = "1.4.0";
             task["platformFamily"] = "Linux";
@@ -250,10 +274,16 @@ json service::run_task(request_context& ctx, const json& input) {
         if (overrides.contains("cpu")) task["cpu"] = overrides["cpu"];
         if (overrides.contains("memory")) task["memory"] = overrides["memory"];
         if ((*definition)["networkMode"] == "awsvpc") {
+            // The interface goes into the first subnet the caller named, as RunTask reports at once.
+            json details = json::array();
+            auto subnets = input["networkConfiguration"]
+                               .value("awsvpcConfiguration", json::object())
+                               .value("subnets", json::array());
+            if (!subnets.empty()) details.push_back({{"name", "subnetId"}, {"value", subnets[0]}});
             json attachment = {{"id", new_uuid()},
                                {"type", "ElasticNetworkInterface"},
                                {"status", "PRECREATED"},
-                               {"details", json::array()}};
+                               {"details", details}};
             task["attachments"].push_back(attachment);
         }
         for (auto& c : (*definition)["containerDefinitions"]) {
@@ -522,6 +552,9 @@ asio::awaitable<void> service::launch(std::string arn) {
                 live->networks.push_back(network.id);
             }
             spec.task_network = network.id;
+            // An address known before the start is shown at once: the workload may ask the
+            // metadata endpoint for it as soon as it runs, before start() returns.
+            if (!network.ip.empty()) record_address(tasks_.at(arn), tasks_.at(arn)["containers"][index], network.ip);
             auto started = co_await runtime_->start(std::move(spec));
             auto& t = tasks_.at(arn);
             auto& c = t["containers"][index];
@@ -531,19 +564,8 @@ asio::awaitable<void> service::launch(std::string arn) {
             lc.started_at = clock_.now_seconds();
             c["runtimeId"] = started.id;
             if (!lc.exited) c["lastStatus"] = "RUNNING";
-            auto ip = !network.ip.empty() ? network.ip : !started.ip.empty() ? started.ip : std::string("127.0.0.1");
-            json nic = {{"attachmentId", t["attachments"].empty() ? json(new_uuid()) : t["attachments"][0]["id"]},
-                        {"privateIpv4Address", ip}};
-            c["networkInterfaces"] = json::array({nic});
-            if (!t["attachments"].empty() && t["attachments"][0]["details"].empty()) {
-                auto& a = t["attachments"][0];
-                a["status"] = "ATTACHED";
-                a["details"] = json::array({{{"name", "subnetId"}, {"value", "subnet-eddy"}},
-                                            {{"name", "networkInterfaceId"}, {"value", "eni-" + id.substr(0, 17)}},
-                                            {{"name", "macAddress"}, {"value", "02:42:00:00:00:00"}},
-                                            {{"name", "privateDnsName"}, {"value", "ip-" + ip + ".ec2.internal"}},
-                                            {{"name", "privateIPv4Address"}, {"value", ip}}});
-            }
+            if (c["networkInterfaces"].empty())
+                record_address(t, c, !started.ip.empty() ? started.ip : std::string("127.0.0.1"));
             if (lc.awslogs && lc.log_stream.empty()) lc.log_stream = started.id;
         } catch (const runtime::error& e) {
             auto reason = e.what_kind() == runtime::error::kind::image_not_found
@@ -698,7 +720,11 @@ json service::describe_tasks(request_context& ctx, const json& input) {
     for (auto& reference : input["tasks"]) {
         auto* task = find_task(ctx, cluster_arn, reference.get<std::string>());
         if (!task) {
-            failures.push_back({{"arn", reference}, {"reason", "MISSING"}});
+            // A bare task ID is reported as the ARN it would have in this cluster, as ECS does.
+            auto arn = reference.get<std::string>();
+            if (!arn.starts_with("arn:"))
+                arn = make_arn("ecs", ctx.region, ctx.account, "task/" + cluster_name_of_arn(cluster_arn) + "/" + arn);
+            failures.push_back({{"arn", arn}, {"reason", "MISSING"}});
             continue;
         }
         auto out = public_task(*task);

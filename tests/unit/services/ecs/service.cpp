@@ -62,7 +62,7 @@ struct run {
 };
 
 json hello_definition(const std::string& family) {
-    json containers = json::array({{{"name", "app"}, {"image", "eddy-samples/hello-task:latest"}}});
+    json containers = json::array({{{"name", "app"}, {"image", "eddy-samples/hello-task:latest"}, {"memory", 128}}});
     return {{"family", family}, {"containerDefinitions", containers}};
 }
 
