@@ -230,19 +230,23 @@ std::string sdk_error_name(const std::string& service, const std::string& code) 
 
 namespace {
 
+// The model of the service an integration calls (aws-sdk or optimized), when eddy has one.
+const protocol::service_model* model_of(const resource_parts& r) {
+    auto service = service_id(r.type.rfind("aws-sdk:", 0) == 0 ? r.type.substr(8) : r.type);
+    if (protocol::embedded_model(service).empty()) return nullptr;
+    return &protocol::model(service);
+}
+
 // Why a service integration cannot be called with `params`, as AWS words it: they are not an
 // object, or name a field the operation's input lacks. Nothing when eddy has no model to tell.
 std::optional<std::string> unusable_parameters(const resource_parts& r, const json& params) {
-    if (!r.service_arn || r.type.empty()) return std::nullopt;
-    auto service = service_id(r.type.rfind("aws-sdk:", 0) == 0 ? r.type.substr(8) : r.type);
-    if (std::string_view(protocol::embedded_model(service)).empty()) return std::nullopt;
-    const auto& model = protocol::model(service);
-    const json* op = model.operation(pascal(r.action));
+    const auto* model = r.service_arn && !r.type.empty() ? model_of(r) : nullptr;
+    const json* op = model ? model->operation(pascal(r.action)) : nullptr;
     if (!op) return std::nullopt;
     if (!params.is_object()) return std::string("The value of the field 'Parameters' must be an object");
     const json* members = nullptr;
     if (op->contains("input")) {
-        const json& shape = model.target((*op)["input"]);
+        const json& shape = model->target((*op)["input"]);
         if (shape.contains("members")) members = &shape["members"];
     }
     for (const auto& [key, value] : params.items()) {
@@ -266,9 +270,8 @@ bool sdk_resource_known(const std::string& resource) {
     auto r = parse_resource(resource);
     if (!r.service_arn || r.type.rfind("aws-sdk:", 0) != 0) return true;
     if (!r.pattern.empty() && r.pattern != "waitForTaskToken") return false;
-    auto service = service_id(r.type.substr(8));
-    if (std::string_view(protocol::embedded_model(service)).empty()) return true;  // no model: eddy cannot tell
-    return protocol::model(service).operation(pascal(r.action)) != nullptr;
+    const auto* model = model_of(r);
+    return !model || model->operation(pascal(r.action));  // without a model eddy cannot tell
 }
 
 engine::engine(service_env& env, store& st) : env_(env), store_(st) {

@@ -93,7 +93,6 @@ json tags_json(const std::map<std::string, std::string>& tags) {
     return out;
 }
 
-// "CODE: message at /location" from the asl layer, as ValidateStateMachineDefinition lists it.
 // An ended execution's error and cause as AWS describes them: only those it has (a Fail state
 // may name neither), and none for one that timed out.
 void add_error(json& out, const execution& e) {
@@ -131,6 +130,7 @@ void resource_problems(const asl::state_machine& sm, bool express, const std::st
     }
 }
 
+// "CODE: message at /location" from the asl layer, as ValidateStateMachineDefinition lists it.
 json diagnostic(const std::string& text) {
     json d = {{"severity", "ERROR"}};
     auto colon = text.find(": ");

@@ -82,7 +82,6 @@ struct state {
     std::optional<long long> max_concurrency, tolerated_failure_count;
     std::optional<double> tolerated_failure_percentage;
     std::optional<json_path> max_concurrency_path, tolerated_failure_count_path, tolerated_failure_percentage_path;
-    std::optional<json> item_reader, item_batcher, result_writer;
     std::optional<std::string> label;
 
     json raw;  // the state's JSON as written

@@ -485,9 +485,6 @@ void reader::one_state(const std::string& name, const ojson& s, const std::strin
                 if (s.contains(key))
                     schema(std::string("The field '") + key + "' of a Distributed Map is not supported by eddy",
                            at + "/" + key);
-            if (s.contains("ItemReader")) out.item_reader = json(s["ItemReader"]);
-            if (s.contains("ItemBatcher")) out.item_batcher = json(s["ItemBatcher"]);
-            if (s.contains("ResultWriter")) out.result_writer = json(s["ResultWriter"]);
             out.label = string_field(s, "Label", at);
             break;
         }
