@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace eddy {
 
@@ -145,6 +146,23 @@ std::string url_encode(std::string_view in, bool keep_slash) {
 
 bool is_valid_utf8(std::string_view s) {
     return each_code_point(s, [](std::uint32_t) { return true; });
+}
+
+std::size_t json_plain_prefix(std::string_view s) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    auto has_zero = [&](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        // Any byte below 0x20 or from 0x80 on, any quote, any backslash: look byte by byte.
+        if (((w - 0x20 * ones) | w | has_zero(w ^ ('"' * ones)) | has_zero(w ^ ('\\' * ones))) & highs) break;
+    }
+    for (; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+    }
+    return i;
 }
 
 }  // namespace eddy

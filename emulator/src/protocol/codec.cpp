@@ -133,94 +133,89 @@ struct path_ref {
     }
 };
 
-json from_wire(const service_model& m, const json& shape, json& value, const path_ref& path);
+json from_wire(const shape_node& shape, json& value, const path_ref& path);
 
 // A structure's members converted where they are: members the shape does not
 // have (and nulls) are dropped, the rest converted in place. A shape that renames
 // members on the wire (locationName) gets a new object with the model's names.
-json structure_from_wire(const service_model& m, const json& shape, json& value, const path_ref* parent) {
-    auto& members = shape["members"];
-    bool renamed = false;
-    for (auto& member : members)
-        renamed = renamed || member.contains("locationName");
-    if (!renamed) {
+// `body_only` leaves out the members a REST request carries elsewhere (headers, URI, query).
+json structure_from_wire(const shape_node& shape, json& value, const path_ref* parent, bool body_only = false) {
+    if (!shape.renamed) {
         for (auto it = value.begin(); it != value.end();) {
-            auto member = members.find(it.key());
-            if (member == members.end() || it->is_null()) {
+            auto* member = shape.find(it.key());
+            if (!member || it->is_null() || (body_only && member->located)) {
                 it = value.erase(it);
                 continue;
             }
-            *it = from_wire(m, target_of(m, *member), *it, path_ref{parent, member.key()});
+            if (member->target) *it = from_wire(*member->target, *it, path_ref{parent, member->name});
             ++it;
         }
         return std::move(value);
     }
     json out = json::object();
-    for (auto& [name, member] : members.items()) {
-        auto loc = member.find("locationName");
-        auto it = value.find(loc == member.end() ? name : loc->get_ref<const std::string&>());
+    for (auto& member : shape.members) {
+        if (body_only && member.located) continue;
+        auto it = value.find(member.location_name.empty() ? member.name : member.location_name);
         if (it == value.end() || it->is_null()) continue;
-        out[name] = from_wire(m, target_of(m, member), *it, path_ref{parent, name});
+        auto& slot = out[std::string(member.name)];
+        slot = member.target ? from_wire(*member.target, *it, path_ref{parent, member.name}) : std::move(*it);
     }
     return out;
 }
 
 // Consumes `value`: strings are moved, not copied (a message body can be a megabyte).
-json from_wire(const service_model& m, const json& shape, json& value, const path_ref& path) {
-    auto type = shape_type(shape);
+json from_wire(const shape_node& shape, json& value, const path_ref& path) {
     auto mismatch = [&](const char* expected) {
         return serialization_error("Unexpected value type at '" + path.str() + "': expected " + expected);
     };
     if (value.is_null()) return nullptr;
-    if (type == "structure") {
-        if (!value.is_object()) throw mismatch("an object");
-        return structure_from_wire(m, shape, value, &path);
-    }
-    if (type == "list") {
-        if (!value.is_array()) throw mismatch("an array");
-        auto& target = target_of(m, shape["member"]);
-        for (std::size_t i = 0; i < value.size(); ++i)
-            value[i] = from_wire(m, target, value[i], path_ref{&path, {}, i + 1});
-        return std::move(value);
-    }
-    if (type == "map") {
-        if (!value.is_object()) throw mismatch("an object");
-        json out = json::object();
-        auto& target = target_of(m, shape["value"]);
-        for (auto& [k, v] : value.items())
-            out[k] = from_wire(m, target, v, path_ref{&path, k});
-        return out;
-    }
-    if (type == "string") {
-        if (!value.is_string()) throw mismatch("a string");
-        return std::move(value);
-    }
-    if (type == "integer" || type == "long") {
-        if (value.is_number_integer()) return value;
-        if (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>())
-            return static_cast<std::int64_t>(value.get<double>());
-        throw mismatch("an integer");
-    }
-    if (type == "float" || type == "double") {
-        if (value.is_number()) return value;
-        if (value.is_string()) return scalar_from_text(shape, value.get<std::string>(), "", path.str());
-        throw mismatch("a number");
-    }
-    if (type == "boolean") {
-        if (!value.is_boolean()) throw mismatch("a boolean");
-        return value;
-    }
-    if (type == "timestamp") {
-        if (!value.is_number() && !value.is_string()) throw mismatch("a timestamp");
-        return timestamp_seconds(value);
-    }
-    if (type == "blob") {
-        if (!value.is_string()) throw mismatch("a base64 string");
-        std::vector<std::uint8_t> bytes;
-        if (!base64_decode(value.get_ref<const std::string&>(), bytes))
-            throw serialization_error("Value '" + value.get<std::string>() + "' at '" + path.str() +
-                                      "' is not a valid base64 value");
-        return json::binary(std::move(bytes));
+    switch (shape.kind) {
+        case shape_kind::structure:
+            if (!value.is_object()) throw mismatch("an object");
+            return structure_from_wire(shape, value, &path);
+        case shape_kind::list:
+            if (!value.is_array()) throw mismatch("an array");
+            if (shape.item)
+                for (std::size_t i = 0; i < value.size(); ++i)
+                    value[i] = from_wire(*shape.item, value[i], path_ref{&path, {}, i + 1});
+            return std::move(value);
+        case shape_kind::map: {
+            if (!value.is_object()) throw mismatch("an object");
+            if (!shape.value) return std::move(value);
+            for (auto& [k, v] : value.items())
+                v = from_wire(*shape.value, v, path_ref{&path, k});
+            return std::move(value);
+        }
+        case shape_kind::string:
+            if (!value.is_string()) throw mismatch("a string");
+            return std::move(value);
+        case shape_kind::integer:
+        case shape_kind::long_:
+            if (value.is_number_integer()) return value;
+            if (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>())
+                return static_cast<std::int64_t>(value.get<double>());
+            throw mismatch("an integer");
+        case shape_kind::float_:
+        case shape_kind::double_:
+            if (value.is_number()) return value;
+            if (value.is_string()) return scalar_from_text(*shape.doc, value.get<std::string>(), "", path.str());
+            throw mismatch("a number");
+        case shape_kind::boolean:
+            if (!value.is_boolean()) throw mismatch("a boolean");
+            return value;
+        case shape_kind::timestamp:
+            if (!value.is_number() && !value.is_string()) throw mismatch("a timestamp");
+            return timestamp_seconds(value);
+        case shape_kind::blob: {
+            if (!value.is_string()) throw mismatch("a base64 string");
+            std::vector<std::uint8_t> bytes;
+            if (!base64_decode(value.get_ref<const std::string&>(), bytes))
+                throw serialization_error("Value '" + value.get<std::string>() + "' at '" + path.str() +
+                                          "' is not a valid base64 value");
+            return json::binary(std::move(bytes));
+        }
+        case shape_kind::other:
+            break;
     }
     return std::move(value);  // document types pass through
 }
@@ -233,12 +228,17 @@ json from_wire_json(const service_model& m, const json& shape, const json& value
 }
 
 json from_wire_json(const service_model& m, const json& shape, json&& value, std::string_view path) {
+    return from_wire_json(m.node(shape), std::move(value), path);
+}
+
+json from_wire_json(const shape_node& shape, json&& value, std::string_view path, bool body_only) {
     path_ref root{nullptr, path};
     if (path.empty()) {
         // top level: member paths read "QueueUrl", not ".QueueUrl"
-        if (shape_type(shape) == "structure" && value.is_object()) return structure_from_wire(m, shape, value, nullptr);
+        if (shape.kind == shape_kind::structure && value.is_object())
+            return structure_from_wire(shape, value, nullptr, body_only);
     }
-    return from_wire(m, shape, value, root);
+    return from_wire(shape, value, root);
 }
 
 json to_wire_json(const service_model& m, const json& shape, const json& value) {
@@ -321,11 +321,11 @@ std::vector<std::pair<std::string, std::string>> parse_form(std::string_view tex
 using namespace detail;
 
 json decode_request(const operation_ref& op, const wire_request& request) {
-    const json* input_ref = op.op->contains("input") ? &(*op.op)["input"] : nullptr;
     if (op.protocol == "query") return decode_query(op, request);
     if (op.protocol == "rest-json" || op.protocol == "rest-xml") return decode_rest(op, request);
     // json 1.0 / 1.1
-    if (!input_ref) return json::object();
+    auto* input = op.model->input_node(*op.op);
+    if (!input) return json::object();
     json body;
     std::string_view text = request.body;
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -334,7 +334,7 @@ json decode_request(const operation_ref& op, const wire_request& request) {
         if (!parse_json(text, body)) throw serialization_error("Unable to parse request body as JSON");
     }
     if (!body.is_object()) throw serialization_error("The request body must be a JSON object");
-    return from_wire_json(*op.model, target_of(*op.model, *input_ref), std::move(body), "");
+    return from_wire_json(*input, std::move(body), "");
 }
 
 void encode_output(const operation_ref& op, const json& output, const std::string& request_id,
@@ -345,10 +345,10 @@ void encode_output(const operation_ref& op, const json& output, const std::strin
     response.status = 200;
     response.set_header("x-amzn-RequestId", request_id);
     response.set_header("Content-Type", "application/x-amz-json-" + op.model->metadata().value("jsonVersion", "1.0"));
-    if (auto it = op.op->find("output"); it != op.op->end()) {
+    if (auto* shape = op.model->output_node(*op.op)) {
         response.body.clear();
         response.body.reserve(256);  // most answers are small: one allocation instead of several doublings
-        write_wire_json(*op.model, target_of(*op.model, *it), output, response.body);
+        write_wire_json(*shape, output, response.body);
     } else
         response.body = "{}";
 }

@@ -47,9 +47,12 @@ std::string format_timestamp(double epoch_seconds, std::string_view format);
 // JSON body <-> neutral, for json and rest-json.
 json from_wire_json(const service_model& m, const json& shape, const json& value, std::string_view path);
 json from_wire_json(const service_model& m, const json& shape, json&& value, std::string_view path);
+// `body_only` (a top-level structure) leaves out members bound to headers, URI labels or the query.
+json from_wire_json(const shape_node& shape, json&& value, std::string_view path, bool body_only = false);
 json to_wire_json(const service_model& m, const json& shape, const json& value);
 // The wire JSON of neutral `value`, appended to `out` as text (see json_writer.cpp).
 void write_wire_json(const service_model& m, const json& shape, const json& value, std::string& out);
+void write_wire_json(const shape_node& shape, const json& value, std::string& out);
 void append_json_string(std::string& out, std::string_view s);
 void append_json(std::string& out, const json& value);
 

@@ -26,11 +26,8 @@ std::vector<std::string> split_list(std::string_view text) {
     return out;
 }
 
-json body_json_members(const service_model& m, const json& shape, const json& body) {
-    json filtered_shape = {{"type", "structure"}, {"members", json::object()}};
-    for (auto& [name, member] : shape["members"].items())
-        if (!member.contains("location")) filtered_shape["members"][name] = member;
-    return from_wire_json(m, filtered_shape, std::move(body), "");
+json body_json_members(const service_model& m, const json& shape, json body) {
+    return from_wire_json(m.node(shape), std::move(body), "", true);
 }
 
 bool xml_root(const std::string& text, xml::element& root) {
@@ -154,7 +151,7 @@ json decode_rest(const operation_ref& op, const wire_request& request) {
     } else {
         auto body = json::parse(request.body, nullptr, false);
         if (body.is_discarded() || !body.is_object()) throw serialization_error("Unable to parse request body as JSON");
-        body_members = body_json_members(m, shape, body);
+        body_members = body_json_members(m, shape, std::move(body));
     }
     for (auto& [k, v] : body_members.items())
         out[k] = v;

@@ -5,7 +5,8 @@
 // Nesting is kept on an explicit stack: a deep body cannot exhaust the thread's stack.
 #include "protocol/json_reader.hpp"
 
-#include <array>
+#include "core/encoding.hpp"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -15,14 +16,6 @@
 namespace eddy::protocol {
 
 namespace {
-
-// Bytes a string copies as they are: ASCII but for controls, the quote and the backslash.
-constexpr auto plain = [] {
-    std::array<bool, 256> t{};
-    for (int c = 0x20; c < 0x80; ++c)
-        t[c] = c != '"' && c != '\\';
-    return t;
-}();
 
 class reader {
   public:
@@ -205,8 +198,7 @@ class reader {
     bool string(std::string& out) {
         for (;;) {
             auto* run = p_;
-            while (p_ != end_ && plain[*p_])
-                ++p_;
+            p_ += json_plain_prefix(std::string_view(reinterpret_cast<const char*>(p_), end_ - p_));
             out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p_ - run));
             if (p_ == end_) return false;
             unsigned char c = *p_;

@@ -56,12 +56,12 @@ void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
     auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    std::size_t n = s.size(), run = 0, i = 0;
+    std::size_t n = s.size(), run = 0, i = json_plain_prefix(s);
     auto flush = [&] { out.append(s.data() + run, i - run); };
     while (i < n) {
         unsigned char c = p[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            ++i;
+            i += json_plain_prefix(s.substr(i));
             continue;
         }
         if (c >= 0x80) {
@@ -157,79 +157,93 @@ void append_json(std::string& out, const json& v) {
 }
 
 void write_wire_json(const service_model& m, const json& shape, const json& value, std::string& out) {
-    auto type = shape_type(shape);
-    if (type == "structure") {
-        out += '{';
-        bool first = true;
-        if (value.is_object()) {
-            auto& members = shape["members"];
-            for (auto& [name, v] : value.items()) {
-                auto member = members.find(name);
-                if (member == members.end() || v.is_null()) continue;
-                if (!first) out += ',';
-                first = false;
-                auto loc = member->find("locationName");
-                append_json_string(out, loc == member->end() ? name : loc->get_ref<const std::string&>());
-                out += ':';
-                write_wire_json(m, target_of(m, *member), v, out);
-            }
-        }
-        out += '}';
-        return;
-    }
-    if (type == "list") {
-        out += '[';
-        if (value.is_array()) {
-            auto& target = target_of(m, shape["member"]);
+    write_wire_json(m.node(shape), value, out);
+}
+
+void write_wire_json(const shape_node& shape, const json& value, std::string& out) {
+    switch (shape.kind) {
+        case shape_kind::structure: {
+            out += '{';
             bool first = true;
-            for (auto& v : value) {
-                if (!first) out += ',';
-                first = false;
-                write_wire_json(m, target, v, out);
+            if (value.is_object()) {
+                for (auto& [name, v] : value.items()) {
+                    auto* member = shape.find(name);
+                    if (!member || v.is_null()) continue;
+                    if (!first) out += ',';
+                    first = false;
+                    append_json_string(out, member->location_name.empty() ? name : member->location_name);
+                    out += ':';
+                    if (member->target)
+                        write_wire_json(*member->target, v, out);
+                    else
+                        append_json(out, v);
+                }
             }
+            out += '}';
+            return;
         }
-        out += ']';
-        return;
-    }
-    if (type == "map") {
-        out += '{';
-        if (value.is_object()) {
-            auto& target = target_of(m, shape["value"]);
-            bool first = true;
-            for (auto& [k, v] : value.items()) {
-                if (!first) out += ',';
-                first = false;
-                append_json_string(out, k);
-                out += ':';
-                write_wire_json(m, target, v, out);
+        case shape_kind::list: {
+            out += '[';
+            if (value.is_array()) {
+                bool first = true;
+                for (auto& v : value) {
+                    if (!first) out += ',';
+                    first = false;
+                    if (shape.item)
+                        write_wire_json(*shape.item, v, out);
+                    else
+                        append_json(out, v);
+                }
             }
+            out += ']';
+            return;
         }
-        out += '}';
-        return;
-    }
-    if (type == "timestamp") {
-        auto fmt = shape.find("timestampFormat");
-        double secs = timestamp_seconds(value);
-        if (fmt == shape.end() || fmt->get_ref<const std::string&>() == "unixTimestamp")
-            append_number(out, json(secs));
-        else
-            append_json_string(out, format_timestamp(secs, fmt->get_ref<const std::string&>()));
-        return;
-    }
-    if (type == "blob") {
-        out += '"';
-        if (value.is_binary()) {
-            auto& b = value.get_binary();
-            base64_append(out, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-        } else if (value.is_string()) {
-            base64_append(out, value.get_ref<const std::string&>());
+        case shape_kind::map: {
+            out += '{';
+            if (value.is_object()) {
+                bool first = true;
+                for (auto& [k, v] : value.items()) {
+                    if (!first) out += ',';
+                    first = false;
+                    append_json_string(out, k);
+                    out += ':';
+                    if (shape.value)
+                        write_wire_json(*shape.value, v, out);
+                    else
+                        append_json(out, v);
+                }
+            }
+            out += '}';
+            return;
         }
-        out += '"';
-        return;
-    }
-    if ((type == "integer" || type == "long") && value.is_number_float()) {
-        append_number(out, json(static_cast<std::int64_t>(value.get<double>())));
-        return;
+        case shape_kind::timestamp: {
+            auto fmt = shape.doc->find("timestampFormat");
+            double secs = timestamp_seconds(value);
+            if (fmt == shape.doc->end() || fmt->get_ref<const std::string&>() == "unixTimestamp")
+                append_number(out, json(secs));
+            else
+                append_json_string(out, format_timestamp(secs, fmt->get_ref<const std::string&>()));
+            return;
+        }
+        case shape_kind::blob:
+            out += '"';
+            if (value.is_binary()) {
+                auto& b = value.get_binary();
+                base64_append(out, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+            } else if (value.is_string()) {
+                base64_append(out, value.get_ref<const std::string&>());
+            }
+            out += '"';
+            return;
+        case shape_kind::integer:
+        case shape_kind::long_:
+            if (value.is_number_float()) {
+                append_number(out, json(static_cast<std::int64_t>(value.get<double>())));
+                return;
+            }
+            break;
+        default:
+            break;
     }
     append_json(out, value);
 }

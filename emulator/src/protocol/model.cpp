@@ -1,5 +1,6 @@
 #include "protocol/model.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -115,6 +116,91 @@ service_model::service_model(std::string name, json doc) : name_(std::move(name)
     for (auto& [op_name, op] : doc_["operations"].items())
         for (const char* part : {"input", "output"})
             if (auto it = op.find(part); it != op.end()) link(*it);
+    build_nodes();
+}
+
+namespace {
+
+shape_kind kind_of(const json& shape) {
+    static const std::pair<std::string_view, shape_kind> kinds[] = {
+        {"structure", shape_kind::structure}, {"list", shape_kind::list},       {"map", shape_kind::map},
+        {"string", shape_kind::string},       {"integer", shape_kind::integer}, {"long", shape_kind::long_},
+        {"float", shape_kind::float_},        {"double", shape_kind::double_},  {"boolean", shape_kind::boolean},
+        {"timestamp", shape_kind::timestamp}, {"blob", shape_kind::blob},
+    };
+    auto it = shape.find("type");
+    if (it == shape.end()) return shape_kind::string;
+    auto& type = it->get_ref<const std::string&>();
+    for (auto& [name, kind] : kinds)
+        if (type == name) return kind;
+    return shape_kind::other;
+}
+
+}  // namespace
+
+void service_model::build_nodes() {
+    auto& shapes = doc_["shapes"];
+    nodes_.resize(shapes.size());  // addresses are final from here on
+    std::size_t i = 0;
+    for (auto& [shape_name, shape] : shapes.items()) {
+        auto& n = nodes_[i++];
+        n.doc = &shape;
+        n.kind = kind_of(shape);
+        n.constrained = shape.contains("min") || shape.contains("max") || shape.contains("enum");
+        node_of_shape_[&shape] = &n;
+    }
+    auto target_node = [&](const json& member) -> const shape_node* {
+        auto it = targets_.find(&member);
+        return it == targets_.end() ? nullptr : node_of_shape_.at(it->second);
+    };
+    for (auto& n : nodes_) {
+        auto& shape = *n.doc;
+        if (auto members = shape.find("members"); members != shape.end())
+            for (auto& [member_name, member] : members->items()) {
+                member_node mn;
+                mn.name = member_name;
+                mn.doc = &member;
+                mn.target = target_node(member);
+                mn.located = member.contains("location");
+                if (auto loc = member.find("locationName"); loc != member.end()) {
+                    mn.location_name = loc->get_ref<const std::string&>();
+                    n.renamed = true;
+                }
+                n.members.push_back(mn);
+            }
+        if (auto required = shape.find("required"); required != shape.end())
+            for (auto& r : *required)
+                n.required.emplace_back(r.get_ref<const std::string&>());
+        if (auto it = shape.find("member"); it != shape.end()) n.item = target_node(*it);
+        if (auto it = shape.find("key"); it != shape.end()) n.key = target_node(*it);
+        if (auto it = shape.find("value"); it != shape.end()) n.value = target_node(*it);
+    }
+    for (auto& [op_name, op] : doc_["operations"].items()) {
+        auto& io = io_of_operation_[&op];
+        if (auto it = op.find("input"); it != op.end()) io.first = target_node(*it);
+        if (auto it = op.find("output"); it != op.end()) io.second = target_node(*it);
+    }
+}
+
+const member_node* shape_node::find(std::string_view member_name) const {
+    // Shapes have a few dozen members at most, most of them of different lengths.
+    for (auto& m : members)
+        if (m.name.size() == member_name.size() && m.name == member_name) return &m;
+    return nullptr;
+}
+
+const shape_node& service_model::node(const json& shape) const {
+    return *node_of_shape_.at(&shape);
+}
+
+const shape_node* service_model::input_node(const json& operation) const {
+    auto it = io_of_operation_.find(&operation);
+    return it == io_of_operation_.end() ? nullptr : it->second.first;
+}
+
+const shape_node* service_model::output_node(const json& operation) const {
+    auto it = io_of_operation_.find(&operation);
+    return it == io_of_operation_.end() ? nullptr : it->second.second;
 }
 
 const json& service_model::target(const json& member) const {

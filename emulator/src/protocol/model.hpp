@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <mutex>
 #include <span>
 #include <string>
@@ -35,6 +36,49 @@ struct uri_segment {
     bool greedy = false;
 };
 
+// A shape's kind, read once from its "type" (absent means string).
+enum class shape_kind : std::uint8_t {
+    structure,
+    list,
+    map,
+    string,
+    integer,
+    long_,
+    float_,
+    double_,
+    boolean,
+    timestamp,
+    blob,
+    other,  // document types and anything newer: passed through as they are
+};
+
+struct shape_node;
+
+// A structure member with its reference resolved: what the codecs and the validator
+// look up for every member of every request, without searching the model's JSON.
+struct member_node {
+    std::string_view name;           // the model's name for it
+    std::string_view location_name;  // the name it travels under (locationName), or empty
+    bool located = false;            // bound to a header, URI label or query string (REST)
+    const json* doc = nullptr;       // the member reference in the model
+    const shape_node* target = nullptr;
+};
+
+// One shape of a model, with what the request path asks of it on every call.
+struct shape_node {
+    const json* doc = nullptr;
+    shape_kind kind = shape_kind::string;
+    bool renamed = false;              // structures: a member has a locationName
+    bool constrained = false;          // has min, max or enum: value checks have work to do
+    std::vector<member_node> members;  // structures, ordered by name as the model's object is
+    std::vector<std::string_view> required;
+    const shape_node* item = nullptr;  // lists
+    const shape_node* key = nullptr;   // maps
+    const shape_node* value = nullptr;
+
+    const member_node* find(std::string_view member_name) const;
+};
+
 struct rest_route {
     std::string operation;
     std::string method;
@@ -57,14 +101,25 @@ class service_model {
     // The shape a member reference ({"shape": "X", ...}) points at; resolved once when the model is parsed.
     const json& target(const json& member) const;
     const json& operations() const { return doc_["operations"]; }
+    const json& shapes() const { return doc_["shapes"]; }
+    // The resolved form of `shape`, which must be one of this model's shapes.
+    const shape_node& node(const json& shape) const;
+    // The resolved form of an operation's input or output, or null when it has none;
+    // `operation` is one of operations()' values.
+    const shape_node* input_node(const json& operation) const;
+    const shape_node* output_node(const json& operation) const;
     const std::vector<rest_route>& rest_routes() const;  // built on first use
 
   private:
     void build_routes() const;
+    void build_nodes();
 
     std::string name_;
     json doc_;
     std::unordered_map<const json*, const json*> targets_;
+    std::vector<shape_node> nodes_;  // one per shape, never resized after construction
+    std::unordered_map<const json*, const shape_node*> node_of_shape_;
+    std::unordered_map<const json*, std::pair<const shape_node*, const shape_node*>> io_of_operation_;
     mutable std::vector<rest_route> routes_;
     mutable std::once_flag routes_once_;
 };

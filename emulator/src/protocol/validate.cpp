@@ -7,9 +7,6 @@ namespace eddy::protocol {
 
 namespace {
 
-using detail::shape_type;
-using detail::target_of;
-
 // How a service reports invalid input. Most speak Coral's "N validation errors
 // detected"; SQS names the one missing parameter; query services call it ValidationError;
 // CloudWatch Logs reports the same text as InvalidParameterException.
@@ -32,8 +29,30 @@ std::string show(const json& v) {
     return "'" + v.dump() + "'";
 }
 
+// Where a value sits, spelled out only when a problem names it: "attributes.1.member.name".
+struct where {
+    enum class step { member, item, key, value } kind;
+    const where* parent;
+    std::string_view name;  // member: its name; value: the map key
+    std::size_t index = 0;  // item: 1-based list position
+
+    std::string str() const {
+        std::string up = parent ? parent->str() : std::string();
+        switch (kind) {
+            case step::member:
+                return (up.empty() ? "" : up + ".") + lower_first(std::string(name));
+            case step::item:
+                return up + "." + std::to_string(index) + ".member";
+            case step::key:
+                return up + ".key";
+            case step::value:
+                break;
+        }
+        return up + "." + std::string(name) + ".value";
+    }
+};
+
 struct checker {
-    const service_model& m;
     bool check_values;
     std::vector<std::string> problems;
     std::string first_missing;
@@ -50,26 +69,35 @@ struct checker {
         return v.size();
     }
 
-    void value(const json& shape, const json& v, const std::string& path) {
-        auto type = shape_type(shape);
-        if (type == "structure") {
-            structure(shape, v, path);
-            return;
+    void value(const shape_node& shape, const json& v, const where& at) {
+        switch (shape.kind) {
+            case shape_kind::structure:
+                structure(shape, v, &at);
+                return;
+            case shape_kind::list:
+                if (shape.item && v.is_array())
+                    for (std::size_t i = 0; i < v.size(); ++i)
+                        value(*shape.item, v[i], where{where::step::item, &at, {}, i + 1});
+                break;
+            case shape_kind::map:
+                if (v.is_object())
+                    for (auto& [k, mv] : v.items()) {
+                        if (check_values && shape.key && shape.key->constrained)
+                            value(*shape.key, json(k), where{where::step::key, &at, {}});
+                        if (shape.value) value(*shape.value, mv, where{where::step::value, &at, k});
+                    }
+                break;
+            default:
+                break;
         }
-        if (type == "list") {
-            auto& item = target_of(m, shape["member"]);
-            for (std::size_t i = 0; i < v.size(); ++i)
-                value(item, v[i], path + "." + std::to_string(i + 1) + ".member");
-        } else if (type == "map") {
-            auto& key_shape = target_of(m, shape["key"]);
-            auto& item = target_of(m, shape["value"]);
-            for (auto& [k, mv] : v.items()) {
-                value(key_shape, json(k), path + ".key");
-                value(item, mv, path + "." + k + ".value");
-            }
-        }
-        if (!check_values) return;
-        if (type == "string" && shape.contains("enum") && v.is_string()) {
+        if (check_values && shape.constrained) check(shape, v, at);
+    }
+
+    // The value constraints: enum, and min/max as a length or a number.
+    void check(const shape_node& node, const json& v, const where& at) {
+        auto& shape = *node.doc;
+        auto type = node.kind;
+        if (type == shape_kind::string && shape.contains("enum") && v.is_string()) {
             bool ok = false;
             for (auto& e : shape["enum"])
                 if (e == v) ok = true;
@@ -77,57 +105,53 @@ struct checker {
                 std::string set;
                 for (auto& e : shape["enum"])
                     set += (set.empty() ? "" : ", ") + e.get<std::string>();
-                problems.push_back("Value " + show(v) + " at '" + path +
+                problems.push_back("Value " + show(v) + " at '" + at.str() +
                                    "' failed to satisfy constraint: Member must satisfy enum value set: [" + set + "]");
             }
         }
-        bool sized = type == "string" || type == "list" || type == "map" || type == "blob";
-        bool numeric = type == "integer" || type == "long" || type == "float" || type == "double";
+        bool sized = type == shape_kind::string || type == shape_kind::list || type == shape_kind::map ||
+                     type == shape_kind::blob;
+        bool numeric = type == shape_kind::integer || type == shape_kind::long_ || type == shape_kind::float_ ||
+                       type == shape_kind::double_;
         if (sized) {
             auto n = length(v);
             if (shape.contains("min") && n < shape["min"].get<std::size_t>())
-                problems.push_back("Value " + show(v) + " at '" + path +
+                problems.push_back("Value " + show(v) + " at '" + at.str() +
                                    "' failed to satisfy constraint: Member must have length greater than or equal to " +
                                    shape["min"].dump());
             if (shape.contains("max") && n > shape["max"].get<std::size_t>())
-                problems.push_back("Value " + (n > 256 ? std::string("'...'") : show(v)) + " at '" + path +
+                problems.push_back("Value " + (n > 256 ? std::string("'...'") : show(v)) + " at '" + at.str() +
                                    "' failed to satisfy constraint: Member must have length less than or equal to " +
                                    shape["max"].dump());
         } else if (numeric && v.is_number()) {
             double d = v.get<double>();
             if (shape.contains("min") && d < shape["min"].get<double>())
-                problems.push_back("Value " + show(v) + " at '" + path +
+                problems.push_back("Value " + show(v) + " at '" + at.str() +
                                    "' failed to satisfy constraint: Member must have value greater than or equal to " +
                                    shape["min"].dump());
             if (shape.contains("max") && d > shape["max"].get<double>())
-                problems.push_back("Value " + show(v) + " at '" + path +
+                problems.push_back("Value " + show(v) + " at '" + at.str() +
                                    "' failed to satisfy constraint: Member must have value less than or equal to " +
                                    shape["max"].dump());
         }
     }
 
-    void structure(const json& shape, const json& v, const std::string& path) {
+    void structure(const shape_node& shape, const json& v, const where* at) {
         if (!v.is_object()) return;
-        if (auto req = shape.find("required"); req != shape.end()) {
-            for (auto& r : *req) {
-                auto& name = r.get_ref<const std::string&>();
-                if (auto it = v.find(name); it == v.end() || it->is_null()) {
-                    if (first_missing.empty()) first_missing = name;
-                    problems.push_back("Value null at '" + (path.empty() ? "" : path + ".") + lower_first(name) +
-                                       "' failed to satisfy constraint: Member must not be null");
-                }
+        for (auto name : shape.required) {
+            if (auto it = v.find(name); it == v.end() || it->is_null()) {
+                if (first_missing.empty()) first_missing = name;
+                problems.push_back("Value null at '" + where{where::step::member, at, name}.str() +
+                                   "' failed to satisfy constraint: Member must not be null");
             }
         }
-        // The members given, in the model's order (both are maps by name): a request names
-        // a few of a shape's many members.
-        auto& members = shape["members"];
+        // The members given: a request names a few of a shape's many members.
         for (auto it = v.begin(); it != v.end(); ++it) {
-            if (it->is_null()) continue;
-            auto member = members.find(it.key());
-            if (member == members.end()) continue;
             // Without value checks only nested required members remain to look for.
-            if (!check_values && !it->is_object() && !it->is_array()) continue;
-            value(target_of(m, *member), *it, (path.empty() ? "" : path + ".") + lower_first(it.key()));
+            if (it->is_null() || (!check_values && !it->is_object() && !it->is_array())) continue;
+            auto* member = shape.find(it.key());
+            if (!member || !member->target) continue;
+            value(*member->target, *it, where{where::step::member, at, member->name});
         }
     }
 };
@@ -135,11 +159,11 @@ struct checker {
 }  // namespace
 
 void validate_input(const operation_ref& op, const json& input) {
-    auto it = op.op->find("input");
-    if (it == op.op->end()) return;
+    auto* shape = op.model->input_node(*op.op);
+    if (!shape) return;
     auto s = style_of(op);
-    checker c{*op.model, s != style::sqs, {}, {}};
-    c.structure(target_of(*op.model, *it), input, "");
+    checker c{s != style::sqs, {}, {}};
+    c.structure(*shape, input, nullptr);
     if (c.problems.empty()) return;
     if (s == style::sqs) {
         if (!c.first_missing.empty())

@@ -111,3 +111,19 @@ TEST_CASE("is_valid_utf8") {
     CHECK_FALSE(is_valid_utf8("\xFF"));
     CHECK_FALSE(is_valid_utf8("ok\xC3(bad"));
 }
+
+TEST_CASE("json_plain_prefix stops at the first byte JSON escapes or decodes, at every offset") {
+    CHECK(json_plain_prefix("") == 0);
+    CHECK(json_plain_prefix("plain text, no escapes ~\x7F") == 25);
+    // Each stopping byte, placed at every position of a run longer than a word, and at its end.
+    for (char stop : {'"', '\\', '\n', '\x01', '\x1f', '\x80', '\xC3', '\xFF'})
+        for (std::size_t at = 0; at <= 20; ++at) {
+            std::string s(20, 'a');
+            s.insert(at, 1, stop);
+            CAPTURE(at);
+            CAPTURE(static_cast<int>(static_cast<unsigned char>(stop)));
+            CHECK(json_plain_prefix(s) == at);
+        }
+    // Bytes just inside the plain range do not stop it.
+    CHECK(json_plain_prefix(std::string(17, ' ') + std::string(17, '#') + std::string(17, ']')) == 51);
+}

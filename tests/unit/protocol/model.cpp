@@ -125,6 +125,52 @@ TEST_CASE("service_model looks up operations and shapes") {
     CHECK_THROWS_AS(m.shape("NoSuchShape"), std::out_of_range);
 }
 
+TEST_CASE("every shape's node mirrors the model: kind, members in order, targets, required, input and output") {
+    for (auto name : embedded_model_names()) {
+        CAPTURE(name);
+        auto& m = model(name);
+        for (auto& [shape_name, shape] : m.shapes().items()) {
+            auto& n = m.node(shape);
+            CHECK(n.doc == &shape);
+            auto type = shape.value("type", "string");
+            CHECK((n.kind == shape_kind::structure) == (type == "structure"));
+            CHECK((n.kind == shape_kind::list) == (type == "list"));
+            CHECK((n.kind == shape_kind::map) == (type == "map"));
+            CHECK((n.kind == shape_kind::blob) == (type == "blob"));
+            CHECK((n.kind == shape_kind::timestamp) == (type == "timestamp"));
+            CHECK((n.kind == shape_kind::long_) == (type == "long"));
+            CHECK(n.constrained == (shape.contains("min") || shape.contains("max") || shape.contains("enum")));
+            std::size_t i = 0;
+            json members = shape.value("members", json::object());
+            for (auto& [member_name, member] : members.items()) {
+                REQUIRE(i < n.members.size());
+                auto& mn = n.members[i++];
+                CHECK(mn.name == member_name);
+                CHECK(n.find(member_name) == &mn);
+                CHECK(mn.doc == &shape["members"][member_name]);
+                CHECK(mn.target == &m.node(m.target(*mn.doc)));
+                CHECK(mn.location_name == member.value("locationName", ""));
+                CHECK(mn.located == member.contains("location"));
+            }
+            CHECK(i == n.members.size());
+            CHECK(n.find("NoSuchMemberAnywhere") == nullptr);
+            CHECK(n.required.size() == shape.value("required", json::array()).size());
+            if (type == "list") CHECK(n.item == &m.node(m.target(shape["member"])));
+            if (type == "map") {
+                CHECK(n.key == &m.node(m.target(shape["key"])));
+                CHECK(n.value == &m.node(m.target(shape["value"])));
+            }
+        }
+        for (auto& [op_name, op] : m.operations().items()) {
+            CAPTURE(op_name);
+            auto* in = m.input_node(op);
+            auto* out = m.output_node(op);
+            CHECK(in == (op.contains("input") ? &m.node(m.target(op["input"])) : nullptr));
+            CHECK(out == (op.contains("output") ? &m.node(m.target(op["output"])) : nullptr));
+        }
+    }
+}
+
 TEST_CASE("parse_uri_path splits literals, labels and greedy labels") {
     auto segs = parse_uri_path("/2015-03-31/functions/{FunctionName}/invocations");
     REQUIRE(segs.size() == 4);
