@@ -231,3 +231,72 @@ class Clock(unittest.TestCase):
         env = dict(os.environ, EDDY_CLOCK="manual")
         with Eddy(env=env) as eddy:
             self.assertEqual(clock_call(eddy, "GET")[1]["mode"], "manual")
+
+
+def environ_of(pid):
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        return [item.decode(errors="replace") for item in f.read().split(b"\0") if item]
+
+
+def huge_page_mappings(pid):
+    """The address ranges of the process advised for transparent huge pages (VmFlags hg)."""
+    ranges, current = [], None
+    with open(f"/proc/{pid}/smaps", encoding="utf-8") as f:
+        for line in f:
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                current = line.split()[0]
+            elif line.startswith("VmFlags:") and " hg" in f" {line[8:]}":
+                ranges.append(current)
+    return ranges
+
+
+def thp_mode():
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled", encoding="utf-8") as f:
+            return re.search(r"\[(\w+)\]", f.read()).group(1)
+    except OSError:
+        return None
+
+
+def send_messages(port, count, body_size):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/x-amz-json-1.0"}
+    try:
+        conn.request("POST", "/", json.dumps({"QueueName": "heap"}),
+                     {**headers, "X-Amz-Target": "AmazonSQS.CreateQueue"})
+        url = json.loads(conn.getresponse().read())["QueueUrl"]
+        body = json.dumps({"QueueUrl": url, "MessageBody": "m" * body_size})
+        for _ in range(count):
+            conn.request("POST", "/", body, {**headers, "X-Amz-Target": "AmazonSQS.SendMessage"})
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 200
+    finally:
+        conn.close()
+
+
+class HeapPages(unittest.TestCase):
+    """serve runs itself again once with glibc.malloc.hugetlb=1 so that a growing queue's
+    heap is backed by huge pages rather than faulted in a page at a time (main.cpp)."""
+
+    def test_serve_asks_malloc_for_huge_pages(self):
+        if "GLIBC_TUNABLES" in os.environ:
+            self.skipTest("GLIBC_TUNABLES is set in the test's environment")
+        with Launched(["serve", "--ephemeral", "--port", "0"], {}) as e:
+            port = int(re.search(r":(\d+)", e.first_line.split("http://")[1]).group(1))
+            # The same process, running the image it executed with the tunable set.
+            self.assertIn("GLIBC_TUNABLES=glibc.malloc.hugetlb=1", environ_of(e.proc.pid))
+            send_messages(port, 2000, 4096)
+            if thp_mode() == "madvise":
+                self.assertTrue(huge_page_mappings(e.proc.pid), "no mapping advised for huge pages")
+            self.assertEqual(list_queues("127.0.0.1", port)[0], 200)
+
+    def test_tunables_the_user_set_are_left_alone(self):
+        with Launched(["serve", "--ephemeral", "--port", "0"], {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=7"}) as e:
+            port = int(re.search(r":(\d+)", e.first_line.split("http://")[1]).group(1))
+            env = environ_of(e.proc.pid)
+            self.assertIn("GLIBC_TUNABLES=glibc.malloc.tcache_count=7", env)
+            self.assertFalse([item for item in env if "hugetlb" in item])
+            send_messages(port, 2000, 4096)
+            if thp_mode() == "madvise":
+                self.assertEqual(huge_page_mappings(e.proc.pid), [])
