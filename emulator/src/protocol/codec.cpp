@@ -343,8 +343,9 @@ void encode_output(const operation_ref& op, const json& output, const std::strin
     if (op.protocol == "rest-json" || op.protocol == "rest-xml")
         return encode_rest_output(op, output, request_id, response);
     response.status = 200;
+    response.headers.reserve(2);
     response.set_header("x-amzn-RequestId", request_id);
-    response.set_header("Content-Type", "application/x-amz-json-" + op.model->metadata().value("jsonVersion", "1.0"));
+    response.set_header("Content-Type", op.model->json_content_type());
     if (auto* shape = op.model->output_node(*op.op)) {
         response.body.clear();
         response.body.reserve(256);  // most answers are small: one allocation instead of several doublings
@@ -401,8 +402,7 @@ void encode_error(const service_info* service, const service_model* model, std::
         response.set_header("x-amzn-query-error", code + (sender ? ";Sender" : ";Receiver"));
     }
     if (protocol == "json")
-        response.set_header("Content-Type", "application/x-amz-json-" +
-                                                (model ? model->metadata().value("jsonVersion", "1.0") : "1.0"));
+        response.set_header("Content-Type", model ? model->json_content_type() : "application/x-amz-json-1.0");
     else
         response.set_header("Content-Type", "application/json");
     response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -98,7 +98,10 @@ const service_model& model(std::string_view name) {
     throw std::out_of_range("no embedded model named " + std::string(name));
 }
 
-service_model::service_model(std::string name, json doc) : name_(std::move(name)), doc_(std::move(doc)) {
+service_model::service_model(std::string name, json doc)
+    : name_(std::move(name)),
+      doc_(std::move(doc)),
+      json_content_type_("application/x-amz-json-" + metadata().value("jsonVersion", "1.0")) {
     // Codecs follow member -> shape links on every request: resolve them all now.
     auto& shapes = doc_["shapes"];
     auto link = [&](const json& member) {

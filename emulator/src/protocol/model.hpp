@@ -95,6 +95,8 @@ class service_model {
     const std::string& name() const { return name_; }
     const json& metadata() const { return doc_["metadata"]; }
     std::string protocol() const { return metadata().value("protocol", ""); }
+    // The Content-Type of the json protocol's bodies: application/x-amz-json-<jsonVersion>.
+    const std::string& json_content_type() const { return json_content_type_; }
     const json* operation(std::string_view name) const;
     const json& shape(std::string_view name) const;  // throws std::out_of_range for an unknown shape
     const json* find_shape(std::string_view name) const;
@@ -116,6 +118,7 @@ class service_model {
 
     std::string name_;
     json doc_;
+    std::string json_content_type_;
     std::unordered_map<const json*, const json*> targets_;
     std::vector<shape_node> nodes_;  // one per shape, never resized after construction
     std::unordered_map<const json*, const shape_node*> node_of_shape_;

@@ -31,7 +31,9 @@ bool parse_credential_scope(const wire_request& request, credential_scope& out) 
         auto pos = auth.find("Credential=");
         if (pos != std::string_view::npos) {
             auto rest = auth.substr(pos + 11);
-            auto end = rest.find_first_of(", ");
+            std::size_t end = 0;
+            while (end < rest.size() && rest[end] != ',' && rest[end] != ' ')
+                ++end;
             return split_scope(rest.substr(0, end), out);
         }
         return false;

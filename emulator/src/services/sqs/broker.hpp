@@ -43,7 +43,7 @@ struct queue_state {
 
 struct send_request {
     std::string body;
-    json attributes = json::object();
+    json attributes;  // MessageAttributes, null when none
     std::optional<std::int64_t> delay_seconds;
     std::string trace_header;
     std::string group_id, dedup_id;

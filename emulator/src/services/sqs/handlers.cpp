@@ -237,10 +237,9 @@ class service {
         return out;
     }
 
-    json send_message(request_context& ctx, const json& input) {
+    json send_message(request_context& ctx, json input) {
         auto& q = broker_.get(key_of(ctx, input));
-        auto r = broker_.send(q, send_request_of(ctx, input));
-        return send_output(r, json::object());
+        return send_output(broker_.send(q, send_request_of(ctx, std::move(input))), json::object());
     }
 
     json send_message_batch(request_context& ctx, const json& input) {
@@ -460,12 +459,13 @@ class service {
     broker broker_;
     const eddy::clock& clock_;
 
-    send_request send_request_of(const request_context& ctx, const json& e) {
+    // Takes the entry's strings: a body can be a megabyte.
+    send_request send_request_of(const request_context& ctx, json e) {
         send_request r;
-        r.body = e.value("MessageBody", "");
+        if (auto it = e.find("MessageBody"); it != e.end()) r.body = std::move(it->get_ref<std::string&>());
         if (r.body.empty()) throw aws_error("MissingParameter", "The request must contain the parameter MessageBody.");
-        if (e.contains("MessageAttributes")) r.attributes = e["MessageAttributes"];
-        if (e.contains("DelaySeconds")) r.delay_seconds = e["DelaySeconds"].get<std::int64_t>();
+        if (auto it = e.find("MessageAttributes"); it != e.end()) r.attributes = std::move(*it);
+        if (auto it = e.find("DelaySeconds"); it != e.end()) r.delay_seconds = it->get<std::int64_t>();
         if (auto it = e.find("MessageSystemAttributes"); it != e.end()) {
             for (auto& [name, v] : it->items()) {
                 if (name != "AWSTraceHeader")
@@ -475,18 +475,19 @@ class service {
                 r.trace_header = v.value("StringValue", "");
             }
         }
-        r.group_id = e.value("MessageGroupId", "");
-        r.dedup_id = e.value("MessageDeduplicationId", "");
+        if (auto it = e.find("MessageGroupId"); it != e.end()) r.group_id = std::move(it->get_ref<std::string&>());
+        if (auto it = e.find("MessageDeduplicationId"); it != e.end())
+            r.dedup_id = std::move(it->get_ref<std::string&>());
         r.sender_id = ctx.account;
         return r;
     }
 
-    static json send_output(const send_result& r, json out) {
-        out["MessageId"] = r.message_id;
-        out["MD5OfMessageBody"] = r.md5_body;
-        if (!r.md5_attributes.empty()) out["MD5OfMessageAttributes"] = r.md5_attributes;
-        if (!r.md5_system.empty()) out["MD5OfMessageSystemAttributes"] = r.md5_system;
-        if (!r.sequence_number.empty()) out["SequenceNumber"] = r.sequence_number;
+    static json send_output(send_result r, json out) {
+        out["MessageId"] = std::move(r.message_id);
+        out["MD5OfMessageBody"] = std::move(r.md5_body);
+        if (!r.md5_attributes.empty()) out["MD5OfMessageAttributes"] = std::move(r.md5_attributes);
+        if (!r.md5_system.empty()) out["MD5OfMessageSystemAttributes"] = std::move(r.md5_system);
+        if (!r.sequence_number.empty()) out["SequenceNumber"] = std::move(r.sequence_number);
         return out;
     }
 
@@ -665,7 +666,8 @@ void register_handlers(service_env& env) {
     add("TagQueue", &service::tag_queue);
     add("UntagQueue", &service::untag_queue);
     add("ListQueueTags", &service::list_queue_tags);
-    add("SendMessage", &service::send_message);
+    env.calls.add("sqs", "SendMessage",
+                  sync_handler([svc](request_context& ctx, json in) { return svc->send_message(ctx, std::move(in)); }));
     add("SendMessageBatch", &service::send_message_batch);
     add("DeleteMessage", &service::delete_message);
     add("DeleteMessageBatch", &service::delete_message_batch);
