@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <list>
 #include <memory>
 #include <optional>
@@ -239,32 +240,36 @@ struct server::impl {
     // The status line and headers of a response, written by hand: Beast's general
     // serializer costs more than the rest of a small request put together.
     static std::string response_head(const wire_response& out, unsigned version, bool keep_alive) {
-        auto status = static_cast<bhttp::status>(out.status);
+        using namespace std::literals;  // string_view pieces: appended without a strlen each
+        auto number = [](std::size_t n, char(&buf)[24]) {
+            return std::string_view(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
+        };
+        char status_buf[24], length_buf[24];
         std::string head;
         std::size_t size = 96;  // status line, Server, Content-Length, Connection
         for (auto& [k, v] : out.headers)
             size += k.size() + v.size() + 4;
         head.reserve(size);
-        head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-        head += std::to_string(out.status);
+        head += version == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv;
+        head += number(static_cast<std::size_t>(out.status), status_buf);
         head += ' ';
-        head += bhttp::obsolete_reason(status);
-        head += "\r\n";
+        head += bhttp::obsolete_reason(static_cast<bhttp::status>(out.status));
+        head += "\r\n"sv;
         for (auto& [k, v] : out.headers) {
             head += k;
-            head += ": ";
+            head += ": "sv;
             head += v;
-            head += "\r\n";
+            head += "\r\n"sv;
         }
-        head += "Server: eddy\r\n";
+        head += "Server: eddy\r\n"sv;
         if (out.status != 204 && out.status != 304 && out.status >= 200) {
-            head += "Content-Length: ";
-            head += std::to_string(out.body.size());
-            head += "\r\n";
+            head += "Content-Length: "sv;
+            head += number(out.body.size(), length_buf);
+            head += "\r\n"sv;
         }
-        if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
-        if (version != 10 && !keep_alive) head += "Connection: close\r\n";
-        head += "\r\n";
+        if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n"sv;
+        if (version != 10 && !keep_alive) head += "Connection: close\r\n"sv;
+        head += "\r\n"sv;
         return head;
     }
 

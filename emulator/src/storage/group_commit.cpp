@@ -8,11 +8,16 @@ namespace eddy::storage {
 
 namespace asio = boost::asio;
 
-group_commit::group_commit(database& db, asio::any_io_executor executor) : db_(db), executor_(std::move(executor)) {}
+group_commit::group_commit(database& db, asio::any_io_executor executor)
+    : db_(db),
+      begin_(db, "BEGIN IMMEDIATE"),
+      commit_(db, "COMMIT"),
+      rollback_(db, "ROLLBACK"),
+      executor_(std::move(executor)) {}
 
 void group_commit::join() {
     if (open_ || sqlite3_get_autocommit(db_.handle()) == 0) return;
-    db_.exec("BEGIN IMMEDIATE");
+    begin_.run();
     open_ = true;
 }
 
@@ -22,12 +27,14 @@ void group_commit::flush() {
     if (open_) {
         open_ = false;
         try {
-            db_.exec("COMMIT");
+            commit_.run();
         } catch (...) {
             failure = std::current_exception();
+            commit_.reset();
             try {
-                db_.exec("ROLLBACK");
+                rollback_.run();
             } catch (...) {
+                rollback_.reset();
             }
         }
     }

@@ -80,3 +80,35 @@ TEST_CASE("a transaction inside a group commit is a savepoint of it") {
     s.step();
     CHECK(s.text(0) == "2");
 }
+
+TEST_CASE("a failed group commit is rolled back, its requests hear of it, and the next batch commits") {
+    asio::io_context io;
+    database db(":memory:");
+    db.exec("PRAGMA foreign_keys=ON");
+    db.exec("CREATE TABLE parent(id INTEGER PRIMARY KEY)");
+    // Checked at COMMIT: a child without its parent makes the commit itself fail.
+    db.exec("CREATE TABLE child(parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)");
+    group_commit commits(db, io.get_executor());
+    auto write = [](group_commit& c, database& d, const char* sql, bool& failed) -> asio::awaitable<void> {
+        c.join();
+        d.exec(sql);
+        try {
+            co_await c.durable();
+        } catch (const eddy::storage::sqlite_error&) {
+            failed = true;
+        }
+    };
+    bool first_failed = false, second_failed = false;
+    asio::co_spawn(io, write(commits, db, "INSERT INTO child(parent) VALUES(7)", first_failed), asio::detached);
+    io.run();
+    CHECK(first_failed);
+    CHECK(sqlite3_get_autocommit(db.handle()) != 0);  // rolled back, nothing left open
+    io.restart();
+    asio::co_spawn(io, write(commits, db, "INSERT INTO parent(id) VALUES(1)", second_failed), asio::detached);
+    io.run();
+    CHECK_FALSE(second_failed);
+    statement s(db, "SELECT (SELECT count(*) FROM child), (SELECT count(*) FROM parent)");
+    s.step();
+    CHECK(s.int64(0) == 0);
+    CHECK(s.int64(1) == 1);
+}
