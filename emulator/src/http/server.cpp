@@ -39,11 +39,9 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Header names are tokens, ASCII only: no locale to consult.
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
+void lower_in_place(std::string& s) {
+    for (auto& c : s)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -143,8 +141,9 @@ class request_parser final : public bhttp::basic_parser<true> {
     void on_field_impl(bhttp::field f, beast::string_view name, beast::string_view value, beast::error_code&) override {
         if (f == bhttp::field::expect && !expect_) expect_.emplace(value.data(), value.size());
         if (f == bhttp::field::connection && !connection_) connection_.emplace(value.data(), value.size());
-        request.headers.emplace_back(lower(std::string_view(name.data(), name.size())),
-                                     std::string(value.data(), value.size()));
+        auto& header = request.headers.emplace_back(std::string(name.data(), name.size()),
+                                                    std::string(value.data(), value.size()));
+        lower_in_place(header.first);
     }
     void on_header_impl(beast::error_code& ec) override { ec = {}; }
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
@@ -412,16 +411,16 @@ struct server::impl {
                 co_return document ? json_response(200, *document)
                                    : json_response(404, {{"error", "no such resource: " + request.path}});
             }
-        std::string request_id = new_uuid();
+        request_context ctx;
+        ctx.request_id = new_uuid();
+        const std::string& request_id = ctx.request_id;
         wire_response response;
         auto r = protocol::route_request(request);
         try {
             if (r.error) throw *r.error;
             auto input = protocol::decode_request(r.op, request);
-            request_context ctx;
             ctx.account = account_of(r.scope);
             ctx.region = is_valid_region(r.scope.region) ? r.scope.region : std::string(default_region);
-            ctx.request_id = request_id;
             ctx.service = std::string(r.op.service->id);
             ctx.operation = r.op.name;
             ctx.host = std::string(request.header("host"));

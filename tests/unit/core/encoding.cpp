@@ -115,10 +115,10 @@ TEST_CASE("is_valid_utf8") {
 TEST_CASE("json_plain_prefix stops at the first byte JSON escapes or decodes, at every offset") {
     CHECK(json_plain_prefix("") == 0);
     CHECK(json_plain_prefix("plain text, no escapes ~\x7F") == 25);
-    // Each stopping byte, placed at every position of a run longer than a word, and at its end.
+    // Each stopping byte, placed at every position of a run longer than two 16-byte blocks, and at its end.
     for (char stop : {'"', '\\', '\n', '\x01', '\x1f', '\x80', '\xC3', '\xFF'})
-        for (std::size_t at = 0; at <= 20; ++at) {
-            std::string s(20, 'a');
+        for (std::size_t at = 0; at <= 40; ++at) {
+            std::string s(40, 'a');
             s.insert(at, 1, stop);
             CAPTURE(at);
             CAPTURE(static_cast<int>(static_cast<unsigned char>(stop)));
