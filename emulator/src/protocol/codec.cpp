@@ -147,7 +147,7 @@ json structure_from_wire(const shape_node& shape, json& value, const path_ref* p
                 it = value.erase(it);
                 continue;
             }
-            if (member->target) *it = from_wire(*member->target, *it, path_ref{parent, member->name});
+            *it = from_wire(*member->target, *it, path_ref{parent, member->name});
             ++it;
         }
         return std::move(value);
@@ -157,8 +157,7 @@ json structure_from_wire(const shape_node& shape, json& value, const path_ref* p
         if (body_only && member.located) continue;
         auto it = value.find(member.location_name.empty() ? member.name : member.location_name);
         if (it == value.end() || it->is_null()) continue;
-        auto& slot = out[std::string(member.name)];
-        slot = member.target ? from_wire(*member.target, *it, path_ref{parent, member.name}) : std::move(*it);
+        out[std::string(member.name)] = from_wire(*member.target, *it, path_ref{parent, member.name});
     }
     return out;
 }
@@ -175,13 +174,11 @@ json from_wire(const shape_node& shape, json& value, const path_ref& path) {
             return structure_from_wire(shape, value, &path);
         case shape_kind::list:
             if (!value.is_array()) throw mismatch("an array");
-            if (shape.item)
-                for (std::size_t i = 0; i < value.size(); ++i)
-                    value[i] = from_wire(*shape.item, value[i], path_ref{&path, {}, i + 1});
+            for (std::size_t i = 0; i < value.size(); ++i)
+                value[i] = from_wire(*shape.item, value[i], path_ref{&path, {}, i + 1});
             return std::move(value);
         case shape_kind::map: {
             if (!value.is_object()) throw mismatch("an object");
-            if (!shape.value) return std::move(value);
             for (auto& [k, v] : value.items())
                 v = from_wire(*shape.value, v, path_ref{&path, k});
             return std::move(value);

@@ -173,10 +173,7 @@ void write_wire_json(const shape_node& shape, const json& value, std::string& ou
                     first = false;
                     append_json_string(out, member->location_name.empty() ? name : member->location_name);
                     out += ':';
-                    if (member->target)
-                        write_wire_json(*member->target, v, out);
-                    else
-                        append_json(out, v);
+                    write_wire_json(*member->target, v, out);
                 }
             }
             out += '}';
@@ -189,10 +186,7 @@ void write_wire_json(const shape_node& shape, const json& value, std::string& ou
                 for (auto& v : value) {
                     if (!first) out += ',';
                     first = false;
-                    if (shape.item)
-                        write_wire_json(*shape.item, v, out);
-                    else
-                        append_json(out, v);
+                    write_wire_json(*shape.item, v, out);
                 }
             }
             out += ']';
@@ -207,10 +201,7 @@ void write_wire_json(const shape_node& shape, const json& value, std::string& ou
                     first = false;
                     append_json_string(out, k);
                     out += ':';
-                    if (shape.value)
-                        write_wire_json(*shape.value, v, out);
-                    else
-                        append_json(out, v);
+                    write_wire_json(*shape.value, v, out);
                 }
             }
             out += '}';

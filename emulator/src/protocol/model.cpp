@@ -152,9 +152,12 @@ void service_model::build_nodes() {
         n.constrained = shape.contains("min") || shape.contains("max") || shape.contains("enum");
         node_of_shape_[&shape] = &n;
     }
+    // Every reference names a shape of the model: the codecs follow them without checking.
     auto target_node = [&](const json& member) -> const shape_node* {
         auto it = targets_.find(&member);
-        return it == targets_.end() ? nullptr : node_of_shape_.at(it->second);
+        if (it == targets_.end())
+            throw std::runtime_error("model " + name_ + " refers to a shape it lacks: " + member.dump());
+        return node_of_shape_.at(it->second);
     };
     for (auto& n : nodes_) {
         auto& shape = *n.doc;
@@ -177,6 +180,8 @@ void service_model::build_nodes() {
         if (auto it = shape.find("member"); it != shape.end()) n.item = target_node(*it);
         if (auto it = shape.find("key"); it != shape.end()) n.key = target_node(*it);
         if (auto it = shape.find("value"); it != shape.end()) n.value = target_node(*it);
+        if ((n.kind == shape_kind::list && !n.item) || (n.kind == shape_kind::map && (!n.key || !n.value)))
+            throw std::runtime_error("model " + name_ + ": a list or map without its member shapes");
     }
     for (auto& [op_name, op] : doc_["operations"].items()) {
         auto& io = io_of_operation_[&op];

@@ -57,11 +57,11 @@ struct shape_node;
 // A structure member with its reference resolved: what the codecs and the validator
 // look up for every member of every request, without searching the model's JSON.
 struct member_node {
-    std::string_view name;           // the model's name for it
-    std::string_view location_name;  // the name it travels under (locationName), or empty
-    bool located = false;            // bound to a header, URI label or query string (REST)
-    const json* doc = nullptr;       // the member reference in the model
-    const shape_node* target = nullptr;
+    std::string_view name;               // the model's name for it
+    std::string_view location_name;      // the name it travels under (locationName), or empty
+    bool located = false;                // bound to a header, URI label or query string (REST)
+    const json* doc = nullptr;           // the member reference in the model
+    const shape_node* target = nullptr;  // never null: a model's references all resolve
 };
 
 // One shape of a model, with what the request path asks of it on every call.
@@ -72,8 +72,8 @@ struct shape_node {
     bool constrained = false;          // has min, max or enum: value checks have work to do
     std::vector<member_node> members;  // structures, ordered by name as the model's object is
     std::vector<std::string_view> required;
-    const shape_node* item = nullptr;  // lists
-    const shape_node* key = nullptr;   // maps
+    const shape_node* item = nullptr;  // lists (never null for one)
+    const shape_node* key = nullptr;   // maps (never null for one)
     const shape_node* value = nullptr;
 
     const member_node* find(std::string_view member_name) const;

@@ -75,16 +75,16 @@ struct checker {
                 structure(shape, v, &at);
                 return;
             case shape_kind::list:
-                if (shape.item && v.is_array())
+                if (v.is_array())
                     for (std::size_t i = 0; i < v.size(); ++i)
                         value(*shape.item, v[i], where{where::step::item, &at, {}, i + 1});
                 break;
             case shape_kind::map:
                 if (v.is_object())
                     for (auto& [k, mv] : v.items()) {
-                        if (check_values && shape.key && shape.key->constrained)
+                        if (check_values && shape.key->constrained)
                             value(*shape.key, json(k), where{where::step::key, &at, {}});
-                        if (shape.value) value(*shape.value, mv, where{where::step::value, &at, k});
+                        value(*shape.value, mv, where{where::step::value, &at, k});
                     }
                 break;
             default:
@@ -150,7 +150,7 @@ struct checker {
             // Without value checks only nested required members remain to look for.
             if (it->is_null() || (!check_values && !it->is_object() && !it->is_array())) continue;
             auto* member = shape.find(it.key());
-            if (!member || !member->target) continue;
+            if (!member) continue;
             value(*member->target, *it, where{where::step::member, at, member->name});
         }
     }
