@@ -80,7 +80,7 @@ void broker::load() {
 void broker::index(queue_state& q, message m) {
     auto seq = m.seq;
     q.next_seq = std::max(q.next_seq, seq + 1);
-    if (!m.sequence_number.empty()) q.fifo_sequence = std::max(q.fifo_sequence, sequence_value(m.sequence_number));
+    if (!m.sequence_number().empty()) q.fifo_sequence = std::max(q.fifo_sequence, sequence_value(m.sequence_number()));
     // Arrivals come in sequence and mostly due now: hinting the end spares a walk
     // down trees that hold every queued message.
     q.schedule.emplace_hint(q.schedule.end(), m.visible_at_ms, seq);
@@ -217,7 +217,7 @@ send_result broker::send(queue_state& q, send_request r) {
     m.id = new_uuid();
     m.body = std::move(r.body);
     if (!r.attributes.empty()) m.attributes = std::move(r.attributes);
-    m.trace_header = std::move(r.trace_header);
+    if (!r.trace_header.empty()) m.extras.write().trace_header = std::move(r.trace_header);
     m.md5_body = body_digest;
     m.sender_id = std::move(r.sender_id);
     m.sent_ms = now;
@@ -225,10 +225,11 @@ send_result broker::send(queue_state& q, send_request r) {
     m.visible_at_ms = now + delay * 1000;
     m.nonce = "0";
     if (fifo) {
-        m.group_id = std::move(r.group_id);
-        m.dedup_id = std::move(r.dedup_id);
-        m.sequence_number = sequence_text(++q.fifo_sequence);
-        result.sequence_number = m.sequence_number;
+        auto& fifo_fields = m.extras.write();
+        fifo_fields.group_id = std::move(r.group_id);
+        fifo_fields.dedup_id = std::move(r.dedup_id);
+        fifo_fields.sequence_number = sequence_text(++q.fifo_sequence);
+        result.sequence_number = fifo_fields.sequence_number;
         // expired entries are dropped as the map is touched, so it stays near the live window
         for (auto it = q.dedup.begin(); it != q.dedup.end();)
             it = it->second.first <= now ? q.dedup.erase(it) : std::next(it);
@@ -275,12 +276,12 @@ std::vector<message*> broker::take(queue_state& q, std::size_t max, std::optiona
         // Strict order per group: a group with a message in flight (or not yet visible) yields nothing.
         std::set<std::string> blocked;
         for (auto& [seq, m] : q.messages)
-            if (m.in_flight(now)) blocked.insert(m.group_id);
+            if (m.in_flight(now)) blocked.insert(m.group_id());
         for (auto& [seq, m] : q.messages) {
             if (candidates.size() >= max) break;
-            if (blocked.count(m.group_id)) continue;
+            if (blocked.count(m.group_id())) continue;
             if (m.visible_at_ms > now) {
-                blocked.insert(m.group_id);  // nothing after a delayed message may overtake it
+                blocked.insert(m.group_id());  // nothing after a delayed message may overtake it
                 continue;
             }
             candidates.push_back(seq);
@@ -301,17 +302,17 @@ std::vector<message*> broker::take(queue_state& q, std::size_t max, std::optiona
         auto it = q.messages.find(seq);
         if (it == q.messages.end()) continue;
         auto& m = it->second;
-        if (!moved_groups.empty() && moved_groups.count(m.group_id)) continue;
+        if (!moved_groups.empty() && moved_groups.count(m.group_id())) continue;
         if (expire_if_old(q, m, now)) continue;
         if (dead_letter && q.max_receive_count > 0 && m.receive_count >= q.max_receive_count) {
             // Received maxReceiveCount times already: this attempt moves it instead of delivering it.
-            if (q.config.fifo()) moved_groups.insert(m.group_id);
+            if (q.config.fifo()) moved_groups.insert(m.group_id());
             message moved = m;
             moved.seq = dead_letter->next_seq++;
             moved.visible_at_ms = now;
-            moved.dead_letter_source_arn = q.config.arn();
-            if (dead_letter->config.fifo() && moved.sequence_number.empty())
-                moved.sequence_number = sequence_text(++dead_letter->fifo_sequence);
+            moved.extras.write().dead_letter_source_arn = q.config.arn();
+            if (dead_letter->config.fifo() && moved.sequence_number().empty())
+                moved.extras.write().sequence_number = sequence_text(++dead_letter->fifo_sequence);
             store_.insert_message(dead_letter->row_id, moved);
             erase(q, seq);
             index(*dead_letter, std::move(moved));
@@ -491,7 +492,7 @@ asio::awaitable<void> broker::run_move(std::string handle) {
             task->status = "COMPLETED";
             co_return;
         }
-        auto* destination = task->destination_arn.empty() ? find_by_arn(next->dead_letter_source_arn)
+        auto* destination = task->destination_arn.empty() ? find_by_arn(next->dead_letter_source_arn())
                                                           : find_by_arn(task->destination_arn);
         if (!destination) {
             task->status = "FAILED";
@@ -503,12 +504,12 @@ asio::awaitable<void> broker::run_move(std::string handle) {
         m.receive_count = 0;
         m.first_receive_ms = 0;
         m.nonce = "0";
-        m.dead_letter_source_arn.clear();
+        if (!m.dead_letter_source_arn().empty()) m.extras.write().dead_letter_source_arn.clear();
         erase(*source, next->seq);
         m.seq = destination->next_seq++;
         m.visible_at_ms = now;
-        if (destination->config.fifo() && m.sequence_number.empty())
-            m.sequence_number = sequence_text(++destination->fifo_sequence);
+        if (destination->config.fifo() && m.sequence_number().empty())
+            m.extras.write().sequence_number = sequence_text(++destination->fifo_sequence);
         store_.insert_message(destination->row_id, m);
         tx.commit();
         index(*destination, std::move(m));

@@ -504,13 +504,13 @@ class service {
         put("SentTimestamp", std::to_string(m.sent_ms));
         put("ApproximateReceiveCount", std::to_string(m.receive_count));
         put("ApproximateFirstReceiveTimestamp", std::to_string(m.first_receive_ms));
-        if (!m.trace_header.empty()) put("AWSTraceHeader", m.trace_header);
-        if (!m.group_id.empty()) {
-            put("MessageGroupId", m.group_id);
-            put("MessageDeduplicationId", m.dedup_id);
-            put("SequenceNumber", m.sequence_number);
+        if (!m.trace_header().empty()) put("AWSTraceHeader", m.trace_header());
+        if (!m.group_id().empty()) {
+            put("MessageGroupId", m.group_id());
+            put("MessageDeduplicationId", m.dedup_id());
+            put("SequenceNumber", m.sequence_number());
         }
-        if (!m.dead_letter_source_arn.empty()) put("DeadLetterQueueSourceArn", m.dead_letter_source_arn);
+        if (!m.dead_letter_source_arn().empty()) put("DeadLetterQueueSourceArn", m.dead_letter_source_arn());
         if (!attrs.empty()) out["Attributes"] = std::move(attrs);
         json user = json::object();
         for (auto& [name, v] : m.attributes.items())

@@ -119,10 +119,10 @@ void store::insert_message(std::int64_t queue_row, const message& m) {
         cbor = json::to_cbor(m.attributes);
         s.bind_blob_view(5, std::string_view(reinterpret_cast<const char*>(cbor.data()), cbor.size()));
     }
-    s.bind_view(6, m.trace_header).bind_view(7, m.sender_id).bind(8, m.sent_ms).bind(9, m.visible_at_ms);
+    s.bind_view(6, m.trace_header()).bind_view(7, m.sender_id).bind(8, m.sent_ms).bind(9, m.visible_at_ms);
     s.bind(10, static_cast<std::int64_t>(m.receive_count)).bind(11, m.first_receive_ms).bind_view(12, m.nonce);
-    s.bind_view(13, m.group_id).bind_view(14, m.dedup_id).bind_view(15, m.sequence_number);
-    s.bind_view(16, m.dead_letter_source_arn);
+    s.bind_view(13, m.group_id()).bind_view(14, m.dedup_id()).bind_view(15, m.sequence_number());
+    s.bind_view(16, m.dead_letter_source_arn());
     s.run();
 }
 
@@ -156,17 +156,19 @@ void store::each_message(std::int64_t queue_row, const std::function<void(messag
             auto raw = s.text_view(3);
             m.attributes = json::from_cbor(raw.begin(), raw.end());
         }
-        m.trace_header = s.text(4);
         m.sender_id = s.text(5);
         m.sent_ms = s.int64(6);
         m.visible_at_ms = s.int64(7);
         m.receive_count = static_cast<std::int32_t>(s.int64(8));
         m.first_receive_ms = s.int64(9);
         m.nonce = s.text(10);
-        m.group_id = s.text(11);
-        m.dedup_id = s.text(12);
-        m.sequence_number = s.text(13);
-        m.dead_letter_source_arn = s.text(14);
+        // Only messages that have them get the extras.
+        for (auto [column, field] : {std::pair{4, &message_extras::trace_header},
+                                     {11, &message_extras::group_id},
+                                     {12, &message_extras::dedup_id},
+                                     {13, &message_extras::sequence_number},
+                                     {14, &message_extras::dead_letter_source_arn}})
+            if (auto text = s.text_view(column); !text.empty()) m.extras.write().*field = std::string(text);
         fn(std::move(m));
     }
     s.reset();
