@@ -183,9 +183,14 @@ class TaskDefinitions(unittest.TestCase):
                                     **fargate, containerDefinitions=[container()]),
                          ("ClientException", "No Fargate configuration exists for given values: 256 CPU, 4096 "
                           "memory. See the Amazon ECS documentation for the valid values."))
-        self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", cpu="lots", memory="512",
-                                    containerDefinitions=[container()]),
-                         ("ClientException", "Invalid 'cpu' setting for task."))
+        # Neither CPU units nor vCPUs: words, hex, exponents.
+        for cpu in ("lots", "0x400", "1e3", "inf"):
+            self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", cpu=cpu, memory="512",
+                                        containerDefinitions=[container()]),
+                             ("ClientException", "Invalid 'cpu' setting for task."), cpu)
+        self.assertEqual(self.ecs.register_task_definition(
+            family="sized", cpu="0.5 vCPU", memory="1 GB", **fargate,
+            containerDefinitions=[container()])["taskDefinition"]["cpu"], "512")
         self.assertEqual(self.error(self.ecs.register_task_definition, family="sized", memory="2 TB",
                                     containerDefinitions=[container()]),
                          ("ClientException", "Invalid 'memory' setting for task."))

@@ -69,15 +69,14 @@ json described_container(json c, bool awsvpc) {
 // "1 vCPU" / "2 GB"; ECS converts them to the integer units when it registers them.
 std::optional<long> task_size(const json& value, std::string_view unit) {
     std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-    std::size_t used = 0;
+    // A plain decimal number ("1024", "0.5"): not hex, not an exponent, not inf.
+    std::size_t start = text.find_first_not_of(' ');
+    if (start == std::string::npos) return std::nullopt;
     double amount = 0;
-    try {
-        amount = std::stod(text, &used);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    auto [end, ec] = std::from_chars(text.data() + start, text.data() + text.size(), amount, std::chars_format::fixed);
+    if (ec != std::errc()) return std::nullopt;
     std::string rest;
-    for (char c : text.substr(used))
+    for (char c : std::string_view(end, static_cast<std::size_t>(text.data() + text.size() - end)))
         if (!std::isspace(static_cast<unsigned char>(c))) rest += static_cast<char>(std::tolower(c));
     if (!rest.empty() && rest != unit) return std::nullopt;
     if (!rest.empty()) amount *= 1024;
