@@ -1,5 +1,6 @@
 #include "core/encoding.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -152,32 +153,57 @@ bool is_valid_utf8(std::string_view s) {
     return each_code_point(s, [](std::uint32_t) { return true; });
 }
 
-std::size_t json_plain_prefix(std::string_view s) {
+namespace {
+
+// The run of ASCII from 0x20 on at the start of `s`; with `json_escapes`, one that also
+// holds no quote and no backslash. Sixteen bytes at a time where SSE2 is there (every
+// x86-64), else eight, then byte by byte.
+template <bool json_escapes>
+std::size_t ascii_prefix(std::string_view s) {
     constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     auto has_zero = [&](std::uint64_t v) { return (v - ones) & ~v & highs; };
     std::size_t i = 0;
 #ifdef __SSE2__
-    // Sixteen at a time where SSE2 is there (every x86-64): as signed bytes, those from 0x80
-    // on are negative, so one comparison with 0x20 finds them and the controls together.
+    // As signed bytes, those from 0x80 on are negative: one comparison with 0x20 finds
+    // them and the controls together.
     const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
     for (; i + 16 <= s.size(); i += 16) {
         __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-        __m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, space),
-                                    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        __m128i stop = _mm_cmplt_epi8(v, space);
+        if constexpr (json_escapes)
+            stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
         if (int mask = _mm_movemask_epi8(stop)) return i + static_cast<std::size_t>(__builtin_ctz(mask));
     }
 #endif
     for (; i + 8 <= s.size(); i += 8) {
         std::uint64_t w;
         std::memcpy(&w, s.data() + i, 8);
-        // Any byte below 0x20 or from 0x80 on, any quote, any backslash: look byte by byte.
-        if (((w - 0x20 * ones) | w | has_zero(w ^ ('"' * ones)) | has_zero(w ^ ('\\' * ones))) & highs) break;
+        // Any byte below 0x20 or from 0x80 on (or quote, or backslash): look byte by byte.
+        std::uint64_t stop = (w - 0x20 * ones) | w;
+        if constexpr (json_escapes) stop |= has_zero(w ^ ('"' * ones)) | has_zero(w ^ ('\\' * ones));
+        if (stop & highs) break;
     }
     for (; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+        if (c < 0x20 || c >= 0x80 || (json_escapes && (c == '"' || c == '\\'))) break;
     }
     return i;
+}
+
+}  // namespace
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::size_t printable_ascii_prefix(std::string_view s) {
+    return ascii_prefix<false>(s);
+}
+
+std::size_t json_plain_prefix(std::string_view s) {
+    return ascii_prefix<true>(s);
 }
 
 }  // namespace eddy

@@ -59,6 +59,11 @@ bool each_code_point(std::string_view s, Accept accept) {
 
 bool is_valid_utf8(std::string_view text);
 
+// Equal but for the case of ASCII letters (header names, tokens, model member names).
+bool ascii_iequals(std::string_view a, std::string_view b);
+
+// The length of the run of ASCII from 0x20 on (printable, and DEL) at the start of `s`.
+std::size_t printable_ascii_prefix(std::string_view s);
 // The length of the run at the start of `s` that a JSON string carries as it is:
 // ASCII from 0x20 on, but for the quote and the backslash. Read sixteen bytes at a time
 // with SSE2, else eight.

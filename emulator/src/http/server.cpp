@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include "core/aws_error.hpp"
+#include "core/encoding.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "protocol/codec.hpp"
@@ -19,7 +20,6 @@
 #include <boost/beast/http.hpp>
 
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <list>
 #include <memory>
@@ -42,14 +42,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 void lower_in_place(std::string& s) {
     for (auto& c : s)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
 }
 
 // AWS reads the account from an access key id that is twelve digits, as LocalStack does.
@@ -116,7 +108,7 @@ class request_parser final : public bhttp::basic_parser<true> {
     bhttp::verb method = bhttp::verb::unknown;
 
     // The first Expect field asks for 100-continue.
-    bool expects_continue() const { return expect_ && iequals(*expect_, "100-continue"); }
+    bool expects_continue() const { return expect_ && ascii_iequals(*expect_, "100-continue"); }
     // message::keep_alive(): by the first Connection field and the version.
     bool keep_alive() const {
         if (version < 11) return connection_ && bhttp::token_list{*connection_}.exists("keep-alive");

@@ -127,3 +127,22 @@ TEST_CASE("json_plain_prefix stops at the first byte JSON escapes or decodes, at
     // Bytes just inside the plain range do not stop it.
     CHECK(json_plain_prefix(std::string(17, ' ') + std::string(17, '#') + std::string(17, ']')) == 51);
 }
+
+TEST_CASE("printable_ascii_prefix stops at controls and bytes from 0x80 on, not at quotes or backslashes") {
+    CHECK(printable_ascii_prefix("say \"hi\" \\ ~\x7F") == 13);
+    for (char stop : {'\t', '\n', '\x01', '\x80', '\xFF'})
+        for (std::size_t at = 0; at <= 40; ++at) {
+            std::string s(40, '"');
+            s.insert(at, 1, stop);
+            CAPTURE(at);
+            CHECK(printable_ascii_prefix(s) == at);
+        }
+}
+
+TEST_CASE("ascii_iequals ignores the case of ASCII letters only") {
+    CHECK(ascii_iequals("100-Continue", "100-continue"));
+    CHECK(ascii_iequals("QueueUrl", "queueurl"));
+    CHECK_FALSE(ascii_iequals("QueueUrl", "QueueUr"));
+    CHECK_FALSE(ascii_iequals("a[", "A{"));  // '[' and '{' differ by the same bit as case
+    CHECK_FALSE(ascii_iequals("caf\xC3\xA9", "CAF\xC3\x89"));
+}

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <cstring>
 #include <vector>
 
 namespace eddy::sqs {
@@ -78,15 +77,8 @@ std::size_t message_size(std::string_view body, const json& attributes) {
 }
 
 bool valid_body_characters(std::string_view s) {
-    // Printable ASCII, tab and line breaks, the usual body, are skipped without decoding,
-    // eight bytes at a time while none of them is below 0x20 or above 0x7f.
-    std::size_t ascii = 0;
-    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    for (; ascii + 8 <= s.size(); ascii += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + ascii, 8);
-        if (((w - 0x20 * ones) | w) & highs) break;
-    }
+    // Printable ASCII, tab and line breaks, the usual body, are skipped without decoding.
+    std::size_t ascii = printable_ascii_prefix(s);
     while (ascii < s.size()) {
         auto c = static_cast<unsigned char>(s[ascii]);
         if ((c < 0x20 || c >= 0x80) && c != 0x9 && c != 0xa && c != 0xd) break;

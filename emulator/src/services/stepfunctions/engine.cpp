@@ -226,10 +226,6 @@ std::string sdk_error_name(const std::string& service, const std::string& code) 
     return service + "." + name;
 }
 
-}  // namespace
-
-namespace {
-
 // The model of the service an integration calls (aws-sdk or optimized), when eddy has one.
 const protocol::service_model* model_of(const resource_parts& r) {
     auto service = service_id(r.type.rfind("aws-sdk:", 0) == 0 ? r.type.substr(8) : r.type);
@@ -244,21 +240,10 @@ std::optional<std::string> unusable_parameters(const resource_parts& r, const js
     const json* op = model ? model->operation(pascal(r.action)) : nullptr;
     if (!op) return std::nullopt;
     if (!params.is_object()) return std::string("The value of the field 'Parameters' must be an object");
-    const json* members = nullptr;
-    if (op->contains("input")) {
-        const json& shape = model->target((*op)["input"]);
-        if (shape.contains("members")) members = &shape["members"];
-    }
+    const auto* input = model->input_node(*op);
     for (const auto& [key, value] : params.items()) {
-        bool known = false;
-        if (members)
-            for (const auto& [member, spec] : members->items())
-                if (member.size() == key.size() &&
-                    std::equal(member.begin(), member.end(), key.begin(), [](char a, char b) {
-                        return std::tolower(static_cast<unsigned char>(a)) ==
-                               std::tolower(static_cast<unsigned char>(b));
-                    }))
-                    known = true;
+        bool known = input && std::any_of(input->members.begin(), input->members.end(),
+                                          [&](const auto& member) { return ascii_iequals(member.name, key); });
         if (!known) return "The field \"" + key + "\" is not supported by Step Functions";
     }
     return std::nullopt;
