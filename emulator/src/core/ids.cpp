@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <random>
 
@@ -10,24 +11,26 @@ namespace eddy {
 
 std::string new_uuid() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
-    std::array<std::uint8_t, 16> b{};
-    for (int i = 0; i < 16; i += 8) {
-        auto v = rng();
-        for (int j = 0; j < 8; ++j)
-            b[i + j] = static_cast<std::uint8_t>(v >> (j * 8));
-    }
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    static constexpr char hex[] = "0123456789abcdef";
-    // Written into a buffer, then one string: two ids per SendMessage.
-    char out[36];
-    char* p = out;
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
-        *p++ = hex[b[i] >> 4];
-        *p++ = hex[b[i] & 0xf];
-    }
-    return std::string(out, sizeof out);
+    std::uint64_t halves[2] = {rng(), rng()};
+    std::uint8_t b[16];
+    std::memcpy(b, halves, sizeof b);
+    b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+    b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+    // Two ids per SendMessage: each byte's two digits come from one table.
+    static constexpr auto digits = [] {
+        std::array<char, 512> t{};
+        constexpr char hex[] = "0123456789abcdef";
+        for (int i = 0; i < 256; ++i) {
+            t[2 * i] = hex[i >> 4];
+            t[2 * i + 1] = hex[i & 15];
+        }
+        return t;
+    }();
+    static constexpr std::uint8_t at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+    std::string out(36, '-');
+    for (int i = 0; i < 16; ++i)
+        std::memcpy(out.data() + at[i], &digits[2 * b[i]], 2);
+    return out;
 }
 
 std::string make_arn(std::string_view service, std::string_view region, std::string_view account,

@@ -23,7 +23,6 @@
 #include <charconv>
 #include <list>
 #include <memory>
-#include <optional>
 
 namespace eddy::http {
 
@@ -97,45 +96,78 @@ struct connection : std::enable_shared_from_this<connection> {
     }
 };
 
-// Beast's HTTP/1 parser writing one request straight into a wire_request. Its
-// parser<string_body> kept a header list of its own, an allocation per field, that was
-// then copied field by field; what the session asks of the message (Expect, keep-alive,
-// version, method) is kept here as message<> answers it.
+// A connection's request, kept from one request to the next with the strings of its
+// header fields: a field's name and value are assigned into strings an earlier request
+// left, so a client that sends the same kind of request again allocates nothing for them.
+struct request_slot {
+    wire_request request;
+    std::vector<std::pair<std::string, std::string>> spare;  // fields of earlier requests, for their capacity
+
+    // Empties the request for the next one on the connection.
+    void recycle() {
+        for (auto& field : request.headers)
+            spare.push_back(std::move(field));
+        request.headers.clear();
+        request.method.clear();
+        request.path.clear();
+        request.query.clear();
+        // A large body's buffer is not kept for the life of the connection.
+        if (request.body.capacity() > 64 * 1024)
+            std::string().swap(request.body);
+        else
+            request.body.clear();
+    }
+    std::pair<std::string, std::string>& add_header() {
+        if (spare.empty()) return request.headers.emplace_back();
+        request.headers.push_back(std::move(spare.back()));
+        spare.pop_back();
+        return request.headers.back();
+    }
+};
+
+// Beast's HTTP/1 parser writing one request straight into a connection's request_slot.
+// Its parser<string_body> kept a header list of its own, an allocation per field, that
+// was then copied field by field; what the session asks of the message (Expect,
+// keep-alive, version, method) is answered here as message<> answers it.
 class request_parser final : public bhttp::basic_parser<true> {
   public:
-    wire_request request;
+    explicit request_parser(request_slot& slot) : request(slot.request), slot_(slot) {}
+
+    wire_request& request;
     unsigned version = 0;
     bhttp::verb method = bhttp::verb::unknown;
 
     // The first Expect field asks for 100-continue.
-    bool expects_continue() const { return expect_ && ascii_iequals(*expect_, "100-continue"); }
+    bool expects_continue() const {
+        return request.has_header("expect") && ascii_iequals(request.header("expect"), "100-continue");
+    }
     // message::keep_alive(): by the first Connection field and the version.
     bool keep_alive() const {
-        if (version < 11) return connection_ && bhttp::token_list{*connection_}.exists("keep-alive");
-        return !connection_ || !bhttp::token_list{*connection_}.exists("close");
+        bool present = request.has_header("connection");
+        auto connection = request.header("connection");
+        if (version < 11) return present && bhttp::token_list{connection}.exists("keep-alive");
+        return !present || !bhttp::token_list{connection}.exists("close");
     }
 
   private:
-    std::optional<std::string> expect_, connection_;
+    request_slot& slot_;
 
     void on_request_impl(bhttp::verb m, beast::string_view method_verb, beast::string_view target_text, int v,
                          beast::error_code&) override {
         method = m;
         version = static_cast<unsigned>(v);
-        request.method = std::string(method_verb.data(), method_verb.size());
+        request.method.assign(method_verb.data(), method_verb.size());
         std::string_view target(target_text.data(), target_text.size());
         auto q = target.find('?');
-        request.path = std::string(target.substr(0, q));
-        if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
-        request.headers.reserve(8);
+        request.path.assign(target.substr(0, q));
+        if (q != std::string_view::npos) request.query.assign(target.substr(q + 1));
     }
     void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
-    void on_field_impl(bhttp::field f, beast::string_view name, beast::string_view value, beast::error_code&) override {
-        if (f == bhttp::field::expect && !expect_) expect_.emplace(value.data(), value.size());
-        if (f == bhttp::field::connection && !connection_) connection_.emplace(value.data(), value.size());
-        auto& header = request.headers.emplace_back(std::string(name.data(), name.size()),
-                                                    std::string(value.data(), value.size()));
+    void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
+        auto& header = slot_.add_header();
+        header.first.assign(name.data(), name.size());
         lower_in_place(header.first);
+        header.second.assign(value.data(), value.size());
     }
     void on_header_impl(beast::error_code& ec) override { ec = {}; }
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
@@ -285,8 +317,10 @@ struct server::impl {
             conn->expire_at(std::chrono::steady_clock::now() + d);
         };
 
+        request_slot slot;
         while (!stopping) {
-            request_parser parser;
+            slot.recycle();
+            request_parser parser(slot);
             parser.body_limit(config.body_limit);
             parser.header_limit(64 * 1024);
             self->busy = false;
@@ -332,7 +366,7 @@ struct server::impl {
                 log::info("- " + headers.method + " " + headers.path + " 413 body over limit");
                 keep_alive = false;
             } else {
-                out = co_await handle(std::move(parser.request));
+                out = co_await handle(parser.request);
             }
             keep_alive = keep_alive && !stopping;
             bool head = parser.method == bhttp::verb::head;
@@ -389,7 +423,8 @@ struct server::impl {
         return json_response(200, reading());
     }
 
-    asio::awaitable<wire_response> handle(wire_request request) {
+    // `request` lives until the answer is returned (the session's, or server::handle's).
+    asio::awaitable<wire_response> handle(const wire_request& request) {
         auto started = std::chrono::steady_clock::now();
         if ((request.method == "GET" || request.method == "HEAD") &&
             (request.path == "/_eddy/health" || request.path == "/_localstack/health")) {
@@ -517,8 +552,8 @@ void server::stop(std::function<void()> drained) {
     impl_->check_drained();
 }
 
-asio::awaitable<wire_response> server::handle(wire_request request) {
-    return impl_->handle(std::move(request));
+asio::awaitable<wire_response> server::handle(const wire_request& request) {
+    return impl_->handle(request);
 }
 
 }  // namespace eddy::http

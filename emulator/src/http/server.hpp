@@ -44,8 +44,9 @@ class server {
     void stop(std::function<void()> drained);
 
     // The whole request-to-response path without sockets: routing, decoding,
-    // validation, the handler, encoding, and the access-log line.
-    boost::asio::awaitable<protocol::wire_response> handle(protocol::wire_request request);
+    // validation, the handler, encoding, and the access-log line. `request` must live
+    // until the answer is returned.
+    boost::asio::awaitable<protocol::wire_response> handle(const protocol::wire_request& request);
 
   private:
     struct impl;

@@ -116,9 +116,12 @@ service_model::service_model(std::string name, json doc)
         for (const char* part : {"member", "key", "value"})
             if (auto it = shape.find(part); it != shape.end()) link(*it);
     }
-    for (auto& [op_name, op] : doc_["operations"].items())
+    auto& operations = doc_["operations"];
+    for (auto op = operations.begin(); op != operations.end(); ++op) {
+        operation_by_name_.emplace(std::string_view(op.key()), &op.value());
         for (const char* part : {"input", "output"})
-            if (auto it = op.find(part); it != op.end()) link(*it);
+            if (auto it = op->find(part); it != op->end()) link(*it);
+    }
     build_nodes();
 }
 
@@ -217,9 +220,8 @@ const json& service_model::target(const json& member) const {
 }
 
 const json* service_model::operation(std::string_view name) const {
-    auto& ops = doc_["operations"];
-    auto it = ops.find(name);
-    return it == ops.end() ? nullptr : &*it;
+    auto it = operation_by_name_.find(name);
+    return it == operation_by_name_.end() ? nullptr : it->second;
 }
 
 const json* service_model::find_shape(std::string_view name) const {

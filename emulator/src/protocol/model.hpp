@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/string_map.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -123,6 +125,7 @@ class service_model {
     std::vector<shape_node> nodes_;  // one per shape, never resized after construction
     std::unordered_map<const json*, const shape_node*> node_of_shape_;
     std::unordered_map<const json*, std::pair<const shape_node*, const shape_node*>> io_of_operation_;
+    string_map<std::string_view, const json*> operation_by_name_;  // keys view doc_'s
     mutable std::vector<rest_route> routes_;
     mutable std::once_flag routes_once_;
 };

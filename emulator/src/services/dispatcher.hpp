@@ -2,6 +2,7 @@
 
 #include "core/aws_error.hpp"
 #include "core/clock.hpp"
+#include "core/string_map.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -127,8 +128,8 @@ class dispatcher {
                                       std::string_view operation, json input);
 
   private:
-    std::map<std::string, std::map<std::string, handler, std::less<>>, std::less<>> handlers_;
-    std::map<std::string, input_hook, std::less<>> hooks_;
+    string_map<std::string, string_map<std::string, handler>> handlers_;
+    string_map<std::string, input_hook> hooks_;
     std::vector<std::function<void()>> stop_hooks_;
     std::vector<std::function<boost::asio::awaitable<void>()>> start_hooks_;
     std::vector<std::function<void()>> ready_hooks_;

@@ -31,8 +31,10 @@ constexpr std::int64_t nov27 = 1'795'815'000'000;  // 2026-11-27T21:30:00Z
 
 TEST_CASE("new_uuid is a lower-case RFC 4122 version 4 UUID") {
     std::set<std::string> seen;
+    std::set<char> digits;
     for (int i = 0; i < 200; ++i) {
         auto id = new_uuid();
+        digits.insert(id.begin(), id.end());
         REQUIRE(id.size() == 36);
         for (std::size_t k = 0; k < id.size(); ++k) {
             if (k == 8 || k == 13 || k == 18 || k == 23)
@@ -45,6 +47,7 @@ TEST_CASE("new_uuid is a lower-case RFC 4122 version 4 UUID") {
         seen.insert(id);
     }
     CHECK(seen.size() == 200);
+    CHECK(digits.size() == 17);  // every hex digit, and the dash
 }
 
 TEST_CASE("make_arn joins the parts in AWS's order") {

@@ -6,8 +6,10 @@
 #include <boost/asio/write.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -23,7 +25,9 @@ struct running_server {
     eddy::http::server server;
     std::thread thread;
 
-    explicit running_server(std::chrono::seconds idle) : server(io, config(idle), calls, clock) {
+    explicit running_server(std::chrono::seconds idle, const std::function<void(eddy::dispatcher&)>& setup = {})
+        : server(io, config(idle), calls, clock) {
+        if (setup) setup(calls);
         server.start();
         thread = std::thread([this] { io.run(); });
     }
@@ -45,17 +49,17 @@ struct running_server {
     asio::io_context client_io;
 };
 
-// One GET /_eddy/health on `s`; true when a 200 came back on the same connection.
-bool health(tcp::socket& s) {
-    std::string request = "GET /_eddy/health HTTP/1.1\r\nHost: x\r\n\r\n";
+// Writes `request` on `s` and reads one response: its head and body, or "" when the
+// connection failed.
+std::string round_trip(tcp::socket& s, const std::string& request) {
     boost::system::error_code ec;
     asio::write(s, asio::buffer(request), ec);
-    if (ec) return false;
+    if (ec) return "";
     std::string got;
     char chunk[4096];
     while (got.find("\r\n\r\n") == std::string::npos) {
         auto n = s.read_some(asio::buffer(chunk), ec);
-        if (ec) return false;
+        if (ec) return "";
         got.append(chunk, n);
     }
     auto head_end = got.find("\r\n\r\n") + 4;
@@ -63,10 +67,15 @@ bool health(tcp::socket& s) {
     auto length = std::stoul(got.substr(at + 16));
     while (got.size() < head_end + length) {
         auto n = s.read_some(asio::buffer(chunk), ec);
-        if (ec) return false;
+        if (ec) return "";
         got.append(chunk, n);
     }
-    return got.rfind("HTTP/1.1 200", 0) == 0;
+    return got;
+}
+
+// One GET /_eddy/health on `s`; true when a 200 came back on the same connection.
+bool health(tcp::socket& s) {
+    return round_trip(s, "GET /_eddy/health HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 200", 0) == 0;
 }
 
 // Seconds until the server closes `s`, which sends nothing.
@@ -103,4 +112,49 @@ TEST_CASE("requests keep a connection open past the idle timeout, and idleness a
     auto waited = seconds_until_closed(s);
     CHECK(waited > 0.6);  // counted from the last answer, less the sleep after it
     CHECK(waited < 3.0);
+}
+
+// A connection reuses its request's strings from one request to the next: what a later
+// request carries must be its own, however many fields or bytes the one before it had.
+TEST_CASE("each request on a kept-alive connection carries only its own fields and body") {
+    std::vector<eddy::json> seen;
+    running_server eddy(30s, [&](eddy::dispatcher& calls) {
+        calls.add("s3", "PutObject", eddy::sync_handler([&](eddy::request_context&, eddy::json input) {
+                      seen.push_back(std::move(input));
+                      return eddy::json::object();
+                  }));
+    });
+    auto put = [](const std::string& key, const std::string& fields, const std::string& body) {
+        return "PUT /bucket/" + key + " HTTP/1.1\r\nHost: x\r\n" + fields +
+               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    };
+    auto s = eddy.connect();
+    std::string big(100 * 1024, 'b');  // more than the connection keeps a buffer for
+    std::string requests[] = {
+        put("one", "x-amz-meta-first: 1\r\nx-amz-meta-second: two\r\nContent-Type: text/plain\r\n", "hello world"),
+        put("two", "x-amz-meta-third: 3\r\n", "hi"),
+        put("three", "", big),
+        put("four", "x-amz-meta-fourth: a longer value than the strings keep inline\r\n", "small"),
+    };
+    for (auto& r : requests)
+        REQUIRE(round_trip(s, r).rfind("HTTP/1.1 200", 0) == 0);
+    REQUIRE(seen.size() == 4);
+    auto body = [](const eddy::json& input) {
+        auto& bytes = input.at("Body").get_binary();
+        return std::string(bytes.begin(), bytes.end());
+    };
+    CHECK(seen[0]["Key"] == "one");
+    CHECK(seen[0]["Metadata"] == eddy::json{{"first", "1"}, {"second", "two"}});
+    CHECK(seen[0]["ContentType"] == "text/plain");
+    CHECK(body(seen[0]) == "hello world");
+    CHECK(seen[1]["Key"] == "two");
+    CHECK(seen[1]["Metadata"] == eddy::json{{"third", "3"}});
+    CHECK_FALSE(seen[1].contains("ContentType"));
+    CHECK(body(seen[1]) == "hi");
+    CHECK(seen[2]["Key"] == "three");
+    CHECK_FALSE(seen[2].contains("Metadata"));
+    CHECK(body(seen[2]) == big);
+    CHECK(seen[3]["Key"] == "four");
+    CHECK(seen[3]["Metadata"] == eddy::json{{"fourth", "a longer value than the strings keep inline"}});
+    CHECK(body(seen[3]) == "small");
 }
