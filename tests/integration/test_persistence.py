@@ -2,11 +2,12 @@
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import unittest
 import warnings
 
-from harness import Eddy, client
+from harness import EDDY_BIN, Eddy, client
 
 ACCOUNT = "000000000000"
 
@@ -94,6 +95,33 @@ class DataDir(unittest.TestCase):
         finally:
             e.stop()
         self.assertTrue(os.listdir(nested))
+
+    def test_a_second_eddy_on_the_same_data_dir_is_refused(self):
+        first = Eddy(data_dir=self.dir).start()
+        try:
+            client("sqs", first.endpoint).create_queue(QueueName="mine")
+            second = subprocess.run(
+                [EDDY_BIN, "serve", "--port", "0", "--data-dir", self.dir],
+                capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(second.returncode, 0)
+            self.assertIn("is in use by another process", second.stderr)
+            # the first goes on as before, and its state is intact
+            sqs = client("sqs", first.endpoint)
+            url = sqs.create_queue(QueueName="after")["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="still here")
+            self.assertEqual(names(sqs), ["after", "mine"])
+        finally:
+            first.stop(signal.SIGKILL)
+        # once it is gone, the directory is free again, with everything it acknowledged
+        third = Eddy(data_dir=self.dir).start()
+        try:
+            sqs = client("sqs", third.endpoint)
+            self.assertEqual(names(sqs), ["after", "mine"])
+            url = sqs.get_queue_url(QueueName="after")["QueueUrl"]
+            got = sqs.receive_message(QueueUrl=url)["Messages"]
+            self.assertEqual([m["Body"] for m in got], ["still here"])
+        finally:
+            third.stop()
 
 
 class Ephemeral(unittest.TestCase):

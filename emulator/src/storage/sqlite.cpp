@@ -11,14 +11,30 @@ database::database(const std::string& path) : in_memory_(path.empty() || path ==
         db_ = nullptr;
         throw sqlite_error(rc, "cannot open database " + path + ": " + msg);
     }
-    sqlite3_busy_timeout(db_, 5000);
     if (!in_memory_) {
-        // WAL: a committed transaction is in the log before COMMIT returns, so it survives
-        // the process being killed; synchronous=NORMAL defers only the fsync, which matters
-        // for power loss, not for a crash of eddy itself.
-        exec("PRAGMA journal_mode=WAL");
-        exec("PRAGMA synchronous=NORMAL");
+        // One eddy owns its data directory while it runs: the file stays locked from here
+        // to close, so no transaction takes or drops a lock, and in WAL mode no shared-memory
+        // index is kept (that locking was a third of a durable SendMessage's system time).
+        // A second eddy on the same directory is refused here instead of diverging from it.
+        sqlite3_busy_timeout(db_, 1000);  // an earlier eddy's exit may still be releasing it
+        try {
+            exec("PRAGMA locking_mode=EXCLUSIVE");
+            // WAL: a committed transaction is in the log before COMMIT returns, so it survives
+            // the process being killed; synchronous=NORMAL defers only the fsync, which matters
+            // for power loss, not for a crash of eddy itself.
+            exec("PRAGMA journal_mode=WAL");
+            exec("PRAGMA synchronous=NORMAL");
+            exec("BEGIN EXCLUSIVE");
+            exec("COMMIT");
+        } catch (const sqlite_error& e) {
+            sqlite3_close(db_);
+            db_ = nullptr;
+            if (e.code != SQLITE_BUSY) throw;
+            throw sqlite_error(e.code, path + " is in use by another process (another eddy with the same data "
+                                                  "directory?): eddy keeps it to itself while it runs");
+        }
     }
+    sqlite3_busy_timeout(db_, 5000);
     exec("PRAGMA foreign_keys=ON");
     exec("CREATE TABLE IF NOT EXISTS eddy_schema (service TEXT PRIMARY KEY, version INTEGER NOT NULL)");
 }
