@@ -1,5 +1,7 @@
 #include "storage/group_commit.hpp"
 
+#include "crash_copy.hpp"
+
 #include <doctest/doctest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,22 +16,15 @@ using eddy::storage::statement;
 
 namespace {
 
-std::int64_t rows_seen_by_another_connection(const std::string& path) {
-    database other(path);
-    statement s(other, "SELECT count(*) FROM t");
-    s.step();
-    return s.int64(0);
-}
-
 // One request: joins the shared transaction, writes, waits until it is durable, then
-// records what a second connection (a restarted eddy, in effect) can see.
+// records what a restarted eddy would see were this one killed at that moment.
 asio::awaitable<void> request(group_commit& commits, database& db, std::string path, int value,
                               std::int64_t& visible_after) {
     commits.join();
     statement insert(db, "INSERT INTO t(v) VALUES(?)");
     insert.bind(1, value).run();
     co_await commits.durable();
-    visible_after = rows_seen_by_another_connection(path);
+    visible_after = eddy::storage::testing::rows_after_a_crash(path);
 }
 
 }  // namespace

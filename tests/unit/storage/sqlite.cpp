@@ -1,5 +1,7 @@
 #include "storage/sqlite.hpp"
 
+#include "crash_copy.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -231,7 +233,7 @@ TEST_CASE("a file database uses WAL and keeps its data across reopen") {
     }
 }
 
-TEST_CASE("committed data is readable by a second connection before the first closes") {
+TEST_CASE("committed data is in the files on disk before the connection closes") {
     temp_dir dir;
     std::string path = (dir.path / "eddy.db").string();
     database writer(path);
@@ -241,8 +243,27 @@ TEST_CASE("committed data is readable by a second connection before the first cl
         writer.exec("INSERT INTO t VALUES (1)");
         tx.commit();
     }
-    database reader(path);
-    CHECK(count(reader, "t") == 1);
+    CHECK(eddy::storage::testing::rows_after_a_crash(path) == 1);
+}
+
+TEST_CASE("a database file is held by one connection: a second is refused until the first closes") {
+    temp_dir dir;
+    std::string path = (dir.path / "eddy.db").string();
+    {
+        database first(path);
+        first.exec("CREATE TABLE t (x INTEGER)");
+        first.exec("INSERT INTO t VALUES (1)");
+        try {
+            database second(path);
+            FAIL("a second connection opened a held database");
+        } catch (const sqlite_error& e) {
+            CHECK(e.code == SQLITE_BUSY);
+            CHECK(std::string(e.what()).find("is in use by another process") != std::string::npos);
+        }
+        first.exec("INSERT INTO t VALUES (2)");  // the first goes on undisturbed
+    }
+    database again(path);
+    CHECK(count(again, "t") == 2);
 }
 
 TEST_CASE("an in-memory database does not persist") {
