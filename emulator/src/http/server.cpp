@@ -186,24 +186,33 @@ class request_parser final : public bhttp::basic_parser<true> {
     void on_finish_impl(beast::error_code& ec) override { ec = {}; }
 };
 
+// Feeds `parser` what `buffer` holds. True when that settles the read: the header (or,
+// unless `header_only`, the whole message) is complete, or `ec` says why it never will
+// be; false when more bytes must be read first.
+bool parse_buffered(beast::flat_buffer& buffer, request_parser& parser, bool header_only, beast::error_code& ec) {
+    parser.eager(!header_only);
+    ec = {};
+    while (!(header_only ? parser.is_header_done() : parser.is_done())) {
+        if (buffer.size() == 0) return false;
+        buffer.consume(parser.put(buffer.data(), ec));
+        if (ec == bhttp::error::need_more) {
+            ec = {};
+            return false;
+        }
+        if (ec) return true;
+    }
+    return true;
+}
+
 // Beast's http::async_read_header (header_only) or http::async_read: feeds `parser` from
 // `buffer`, reading from the socket while it needs more, with the same results and errors,
-// without a composed operation per read.
+// without a composed operation per read. A caller that tried parse_buffered first spares
+// this coroutine's frame when the buffer already held the rest (a small request's body).
 asio::awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer, request_parser& parser,
                                                 bool header_only) {
-    parser.eager(!header_only);
-    auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
     beast::error_code ec;
-    if (done()) co_return ec;
     for (;;) {
-        if (buffer.size() != 0) {
-            buffer.consume(parser.put(buffer.data(), ec));
-            if (ec != bhttp::error::need_more) {
-                if (ec || done()) co_return ec;
-                continue;
-            }
-            ec = {};
-        }
+        if (parse_buffered(buffer, parser, header_only, ec)) co_return ec;
         auto size = beast::read_size(buffer, 65536);
         if (size == 0) co_return bhttp::error::buffer_overflow;
         auto [rec, n] = co_await socket.async_read_some(buffer.prepare(size), use_tuple);
@@ -245,6 +254,7 @@ struct server::impl {
                 continue;
             }
             socket.set_option(tcp::no_delay(true));
+            socket.non_blocking(true);  // run_session's writes try the socket before waiting on it
             asio::co_spawn(io, run_session(std::move(socket)), asio::detached);
         }
     }
@@ -348,7 +358,9 @@ struct server::impl {
             }
             if (!too_big) {
                 expire_after(std::chrono::seconds(300));
-                auto rec = co_await read_request(stream, buffer, parser, false);
+                beast::error_code rec;
+                if (!parse_buffered(buffer, parser, false, rec))
+                    rec = co_await read_request(stream, buffer, parser, false);
                 too_big = rec == bhttp::error::body_limit;
                 if (rec && !too_big) break;
             }
@@ -373,8 +385,19 @@ struct server::impl {
             std::string header = response_head(out, version, keep_alive);
             std::array<asio::const_buffer, 2> parts{asio::buffer(header),
                                                     asio::buffer(out.body.data(), head ? 0 : out.body.size())};
-            expire_after(std::chrono::seconds(300));
-            auto [wec, wn] = co_await asio::async_write(stream, parts, use_tuple);
+            // A small answer fits the socket's send buffer: written at once, it skips the
+            // trip through the event loop that async_write's completion takes. What the
+            // socket did not take, or a write it refused for now, goes the asynchronous way.
+            beast::error_code wec;
+            std::size_t sent = stream.write_some(parts, wec);
+            if (wec == asio::error::would_block || wec == asio::error::try_again) wec = {};
+            if (!wec && sent < parts[0].size() + parts[1].size()) {
+                auto skip_header = std::min(sent, parts[0].size());
+                parts[0] += skip_header;
+                parts[1] += sent - skip_header;
+                expire_after(std::chrono::seconds(300));
+                std::tie(wec, std::ignore) = co_await asio::async_write(stream, parts, use_tuple);
+            }
             if (wec || !keep_alive) break;
         }
         beast::error_code ignored;

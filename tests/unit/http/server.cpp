@@ -158,3 +158,24 @@ TEST_CASE("each request on a kept-alive connection carries only its own fields a
     CHECK(seen[3]["Metadata"] == eddy::json{{"fourth", "a longer value than the strings keep inline"}});
     CHECK(body(seen[3]) == "small");
 }
+
+// An answer larger than the socket takes at once is written in part straight away and
+// the rest as the client reads; two such answers in a row on one connection arrive whole.
+TEST_CASE("answers larger than the socket's buffer arrive whole") {
+    std::string payload(6 * 1024 * 1024, '\0');
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        payload[i] = static_cast<char>('a' + (i * 7 + i / 4093) % 26);
+    running_server eddy(30s, [&](eddy::dispatcher& calls) {
+        calls.add("s3", "GetObject", eddy::sync_handler([&](eddy::request_context&, const eddy::json& input) {
+                      auto n = input.at("Key") == "small" ? std::size_t{5} : payload.size();
+                      return eddy::json{{"Body", eddy::json::binary({payload.begin(), payload.begin() + n})}};
+                  }));
+    });
+    auto s = eddy.connect();
+    for (const char* key : {"large", "small", "large"}) {
+        auto got = round_trip(s, std::string("GET /bucket/") + key + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        REQUIRE(got.rfind("HTTP/1.1 200", 0) == 0);
+        auto body = got.substr(got.find("\r\n\r\n") + 4);
+        CHECK(body == payload.substr(0, std::string_view(key) == "small" ? 5 : payload.size()));
+    }
+}

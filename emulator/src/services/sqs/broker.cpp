@@ -362,6 +362,7 @@ asio::awaitable<std::vector<message>> broker::receive(queue_key key, receive_req
 }
 
 void broker::wake(queue_state& q) {
+    if (waiters_.empty()) return;  // no receive waits anywhere: skip making the key
     if (auto it = waiters_.find(q.key()); it != waiters_.end())
         for (auto* t : it->second)
             t->cancel();
