@@ -254,7 +254,6 @@ struct server::impl {
                 continue;
             }
             socket.set_option(tcp::no_delay(true));
-            socket.non_blocking(true);  // run_session's writes try the socket before waiting on it
             asio::co_spawn(io, run_session(std::move(socket)), asio::detached);
         }
     }
@@ -385,19 +384,8 @@ struct server::impl {
             std::string header = response_head(out, version, keep_alive);
             std::array<asio::const_buffer, 2> parts{asio::buffer(header),
                                                     asio::buffer(out.body.data(), head ? 0 : out.body.size())};
-            // A small answer fits the socket's send buffer: written at once, it skips the
-            // trip through the event loop that async_write's completion takes. What the
-            // socket did not take, or a write it refused for now, goes the asynchronous way.
-            beast::error_code wec;
-            std::size_t sent = stream.write_some(parts, wec);
-            if (wec == asio::error::would_block || wec == asio::error::try_again) wec = {};
-            if (!wec && sent < parts[0].size() + parts[1].size()) {
-                auto skip_header = std::min(sent, parts[0].size());
-                parts[0] += skip_header;
-                parts[1] += sent - skip_header;
-                expire_after(std::chrono::seconds(300));
-                std::tie(wec, std::ignore) = co_await asio::async_write(stream, parts, use_tuple);
-            }
+            expire_after(std::chrono::seconds(300));
+            auto [wec, wn] = co_await asio::async_write(stream, parts, use_tuple);
             if (wec || !keep_alive) break;
         }
         beast::error_code ignored;

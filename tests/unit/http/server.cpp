@@ -159,8 +159,8 @@ TEST_CASE("each request on a kept-alive connection carries only its own fields a
     CHECK(body(seen[3]) == "small");
 }
 
-// An answer larger than the socket takes at once is written in part straight away and
-// the rest as the client reads; two such answers in a row on one connection arrive whole.
+// An answer larger than the socket takes at once is written as the client reads it; such
+// answers, with a small one between them, arrive whole on one connection.
 TEST_CASE("answers larger than the socket's buffer arrive whole") {
     std::string payload(6 * 1024 * 1024, '\0');
     for (std::size_t i = 0; i < payload.size(); ++i)
