@@ -30,8 +30,9 @@ database::database(const std::string& path) : in_memory_(path.empty() || path ==
             sqlite3_close(db_);
             db_ = nullptr;
             if (e.code != SQLITE_BUSY) throw;
-            throw sqlite_error(e.code, path + " is in use by another process (another eddy with the same data "
-                                                  "directory?): eddy keeps it to itself while it runs");
+            throw sqlite_error(e.code, path +
+                                           " is in use by another process (another eddy with the same data "
+                                           "directory?): eddy keeps it to itself while it runs");
         }
     }
     sqlite3_busy_timeout(db_, 5000);
