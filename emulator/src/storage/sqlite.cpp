@@ -13,8 +13,8 @@ database::database(const std::string& path) : in_memory_(path.empty() || path ==
     }
     if (!in_memory_) {
         // One eddy owns its data directory while it runs: the file stays locked from here
-        // to close, so no transaction takes or drops a lock, and in WAL mode no shared-memory
-        // index is kept (that locking was a third of a durable SendMessage's system time).
+        // to close, so no transaction takes or drops a lock (an fcntl per durable SendMessage
+        // before) and in WAL mode no shared-memory index is kept.
         // A second eddy on the same directory is refused here instead of diverging from it.
         sqlite3_busy_timeout(db_, 1000);  // an earlier eddy's exit may still be releasing it
         try {
