@@ -25,5 +25,8 @@ void register_handlers(service_env& env);
 namespace stepfunctions {
 void register_handlers(service_env& env);
 }
+namespace pipes {
+void register_handlers(service_env& env);
+}
 
 }  // namespace eddy

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "eventing/sources.hpp"
+#include "services/dispatcher.hpp"
+#include "services/pipes/store.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace eddy::pipes {
+
+// What one pipe runs while RUNNING: the coroutines reading its source (one, or one per
+// Kinesis shard) and the signal that stops them. Lives from the pipe's start until its
+// readers have ended after stop().
+struct live_pipe;
+
+// EventBridge Pipes: the API over the pipes (handlers.cpp) and the pipes that run
+// (runner.cpp: sources, filters, enrichment; targets.cpp: targets, logging). Pipes are
+// kept in memory and written through to the store; everything runs on the event loop,
+// so nothing is locked. Lives as long as the server.
+class service {
+  public:
+    explicit service(service_env& env);
+
+    // ---- the API (handlers.cpp)
+    json create_pipe(request_context& ctx, const json& input);
+    json describe_pipe(request_context& ctx, const json& input);
+    json update_pipe(request_context& ctx, const json& input);
+    json delete_pipe(request_context& ctx, const json& input);
+    json list_pipes(request_context& ctx, const json& input);
+    json start_pipe(request_context& ctx, const json& input);
+    json stop_pipe(request_context& ctx, const json& input);
+    json tag_resource(request_context& ctx, const json& input);
+    json untag_resource(request_context& ctx, const json& input);
+    json list_tags_for_resource(request_context& ctx, const json& input);
+
+    // ---- the runtime (runner.cpp)
+    // Restores the pipes a data directory kept and starts those that ran.
+    void restore();
+    void stop_all();
+
+  private:
+    // Starts `p`'s readers; `starting` is its state until the source and target are found,
+    // `failed` the one it takes when they are not.
+    void launch(const std::shared_ptr<pipe>& p, const std::string& failed);
+    // Stops `p`'s readers, then calls `done` (at once when none run).
+    void halt(const std::shared_ptr<pipe>& p, std::function<void()> done);
+    void save(const pipe& p) { store_.put(p); }
+
+    boost::asio::awaitable<void> run(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live, std::string failed);
+    boost::asio::awaitable<void> run_sqs(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live);
+    boost::asio::awaitable<void> run_kinesis(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live);
+    boost::asio::awaitable<void> run_shard(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,
+                                           std::string shard_id, kinesis::reader::start from);
+    // A stream batch to the target with AWS's retries: partial failures retried from the
+    // first failed record, halves on AUTOMATIC_BISECT, records past MaximumRecordAgeInSeconds
+    // or MaximumRetryAttempts to the dead-letter queue. False when the pipe stopped first.
+    boost::asio::awaitable<bool> deliver_stream(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,
+                                                const std::string& shard_id,
+                                                const eventing::kinesis_shard_reader::batch& batch, int depth);
+    boost::asio::awaitable<void> dead_letter(const pipe& p, const std::string& shard_id,
+                                             const eventing::kinesis_shard_reader::batch& batch, int attempts,
+                                             const std::string& condition);
+
+    // ---- one batch through filters, enrichment and target (runner.cpp, targets.cpp)
+    struct outcome {
+        std::vector<std::size_t> failed;  // indexes into the records handed in
+        std::vector<std::size_t> filtered;
+        std::string error;  // why the target (or enrichment) failed, when it did
+    };
+    boost::asio::awaitable<outcome> deliver(const pipe& p, const live_pipe& live, const json& records);
+    boost::asio::awaitable<std::vector<std::size_t>> invoke_target(const pipe& p, const live_pipe& live,
+                                                                   const json& events, std::string& error);
+    boost::asio::awaitable<void> write_log(const pipe& p, const std::string& level, const std::string& type,
+                                           const std::string& execution_id, json extra = json::object());
+
+    request_context scope(const pipe& p) const;
+    std::shared_ptr<pipe> find(const request_context& ctx, const std::string& name);
+
+    service_env& env_;
+    store store_;
+    std::map<std::string, std::shared_ptr<pipe>> pipes_;  // by ARN
+    std::map<std::string, std::shared_ptr<live_pipe>> live_;
+    bool stopping_ = false;
+};
+
+}  // namespace eddy::pipes
