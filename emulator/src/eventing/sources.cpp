@@ -19,11 +19,25 @@ namespace {
 // How long one idle ReceiveMessage waits: the longest SQS allows.
 constexpr int idle_poll_seconds = 20;
 
-std::int64_t remaining_ms(const eddy::clock& clock, std::int64_t until_ms) {
-    return std::max<std::int64_t>(0, until_ms - clock.now_ms());
+}  // namespace
+
+void batch_window::added(std::size_t records) {
+    if (count_ == 0 && records > 0) closes_ms_ = clock_.now_ms() + policy_.window.count();
+    count_ += records;
 }
 
-}  // namespace
+bool batch_window::ready() const {
+    return count_ > 0 && (count_ >= static_cast<std::size_t>(policy_.size) || clock_.now_ms() >= closes_ms_);
+}
+
+std::size_t batch_window::room() const {
+    auto size = static_cast<std::size_t>(policy_.size);
+    return count_ >= size ? 0 : size - count_;
+}
+
+std::chrono::milliseconds batch_window::remaining() const {
+    return milliseconds(count_ == 0 ? 0 : std::max<std::int64_t>(0, closes_ms_ - clock_.now_ms()));
+}
 
 asio::awaitable<sqs_reader> sqs_reader::open(dispatcher& calls, request_context scope, std::string queue_arn) {
     arn_parts parts;
@@ -73,25 +87,25 @@ json sqs_reader::record(const json& m, const std::string& queue_arn, const std::
 
 asio::awaitable<json> sqs_reader::next(const batching& b) {
     json records = json::array();
-    std::int64_t until_ms = 0;  // the window's end, once a first message came
+    batch_window window(b, *clock_);
     for (;;) {
-        int want = std::min(10, b.size - static_cast<int>(records.size()));
+        int want = static_cast<int>(std::min<std::size_t>(10, window.room()));
         int wait = idle_poll_seconds;
-        if (!records.empty()) {
+        if (!window.empty()) {
             // SQS waits in whole seconds: the last part of a window is slept on eddy's clock.
-            auto left = remaining_ms(*clock_, until_ms);
-            wait = static_cast<int>(std::min<std::int64_t>(idle_poll_seconds, left / 1000));
-            if (wait == 0 && left > 0) {
+            auto left = window.remaining();
+            wait = static_cast<int>(std::min<std::int64_t>(idle_poll_seconds, left.count() / 1000));
+            if (wait == 0 && left.count() > 0) {
                 clock_timer timer(*clock_, co_await asio::this_coro::executor);
-                co_await timer.wait_for(milliseconds(left));
+                co_await timer.wait_for(left);
             }
         }
         auto messages = co_await consumer_.receive(want, wait);
-        if (records.empty() && !messages.empty()) until_ms = clock_->now_ms() + b.window.count();
+        window.added(messages.size());
         for (auto& m : messages)
             records.push_back(record(m, arn_, region_));
         if (records.empty()) co_return records;  // an idle poll ended: the caller looks at its state
-        if (static_cast<int>(records.size()) >= b.size || clock_->now_ms() >= until_ms) co_return records;
+        if (window.ready()) co_return records;
     }
 }
 
@@ -107,26 +121,30 @@ kinesis_shard_reader::kinesis_shard_reader(const dispatcher& calls, kinesis::str
       region_(stream.region),
       clock_(&clock) {}
 
+json kinesis_shard_reader::record(const kinesis::reader::item& r, const std::string& shard_id,
+                                  const std::string& stream_arn, const std::string& region) {
+    return {{"kinesisSchemaVersion", "1.0"},
+            {"partitionKey", r.partition_key},
+            {"sequenceNumber", r.sequence_number},
+            {"data", base64_encode(r.data)},
+            {"approximateArrivalTimestamp", static_cast<double>(r.arrival_ms) / 1000.0},
+            {"eventSource", "aws:kinesis"},
+            {"eventVersion", "1.0"},
+            {"eventID", shard_id + ":" + r.sequence_number},
+            {"eventName", "aws:kinesis:record"},
+            {"awsRegion", region},
+            {"eventSourceARN", stream_arn}};
+}
+
 asio::awaitable<kinesis_shard_reader::batch> kinesis_shard_reader::next(const batching& b) {
     batch out;
-    std::int64_t until_ms = 0;
+    batch_window window(b, *clock_);
     for (;;) {
-        auto wait = out.records.empty() ? milliseconds(idle_poll_seconds * 1000)
-                                        : milliseconds(remaining_ms(*clock_, until_ms));
-        auto got = co_await reader_.next(b.size - static_cast<int>(out.records.size()), wait);
-        if (out.records.empty() && !got.records.empty()) until_ms = clock_->now_ms() + b.window.count();
+        auto wait = window.empty() ? milliseconds(idle_poll_seconds * 1000) : window.remaining();
+        auto got = co_await reader_.next(static_cast<int>(window.room()), wait);
+        window.added(got.records.size());
         for (auto& r : got.records) {
-            out.records.push_back({{"kinesisSchemaVersion", "1.0"},
-                                   {"partitionKey", r.partition_key},
-                                   {"sequenceNumber", r.sequence_number},
-                                   {"data", base64_encode(r.data)},
-                                   {"approximateArrivalTimestamp", static_cast<double>(r.arrival_ms) / 1000.0},
-                                   {"eventSource", "aws:kinesis"},
-                                   {"eventVersion", "1.0"},
-                                   {"eventID", reader_.shard_id() + ":" + r.sequence_number},
-                                   {"eventName", "aws:kinesis:record"},
-                                   {"awsRegion", region_},
-                                   {"eventSourceARN", stream_arn_}});
+            out.records.push_back(record(r, reader_.shard_id(), stream_arn_, region_));
             out.sequence_numbers.push_back(r.sequence_number);
             out.arrivals_ms.push_back(r.arrival_ms);
         }
@@ -135,7 +153,7 @@ asio::awaitable<kinesis_shard_reader::batch> kinesis_shard_reader::next(const ba
             co_return out;
         }
         if (out.records.empty()) co_return out;  // an idle wait ended: the caller looks at its state
-        if (static_cast<int>(out.records.size()) >= b.size || clock_->now_ms() >= until_ms) co_return out;
+        if (window.ready()) co_return out;
     }
 }
 

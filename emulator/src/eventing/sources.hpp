@@ -20,6 +20,28 @@ struct batching {
     std::chrono::milliseconds window{0};
 };
 
+// Decides when a batch being gathered goes: once it is full, or once its window, which
+// its first record opens, has closed on eddy's clock. One per batch.
+class batch_window {
+  public:
+    batch_window(const batching& b, const eddy::clock& clock) : policy_(b), clock_(clock) {}
+
+    void added(std::size_t records);
+    bool empty() const { return count_ == 0; }
+    // Full, or its window closed; never while empty.
+    bool ready() const;
+    // How many more records the batch takes.
+    std::size_t room() const;
+    // How long the window stays open from now (0 once closed or before it opens).
+    std::chrono::milliseconds remaining() const;
+
+  private:
+    batching policy_;
+    const eddy::clock& clock_;
+    std::size_t count_ = 0;
+    std::int64_t closes_ms_ = 0;
+};
+
 // Reads an SQS queue for a pipe or an event source mapping: batches of messages in
 // the record shape both give their targets (messageId, receiptHandle, body, attributes,
 // messageAttributes, md5OfBody, eventSource, eventSourceARN, awsRegion). Messages stay
@@ -69,6 +91,9 @@ class kinesis_shard_reader {
     // empty after 20 s without records, so its caller can look at its state.
     boost::asio::awaitable<batch> next(const batching& b);
     const std::string& shard_id() const { return reader_.shard_id(); }
+
+    static json record(const kinesis::reader::item& r, const std::string& shard_id, const std::string& stream_arn,
+                       const std::string& region);
 
   private:
     kinesis::reader reader_;

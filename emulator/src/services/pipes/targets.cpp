@@ -49,7 +49,8 @@ json with_dynamic_values(const json& params, const json& event) {
     if (params.is_string()) {
         auto& s = params.get_ref<const std::string&>();
         if (s.rfind("$.", 0) != 0) return params;
-        auto found = eventing::json_path::parse(s).select(eventing::with_parsed_payload(event));
+        auto parsed = eventing::with_parsed_payload(event);
+        auto found = eventing::json_path::parse(s).select(parsed);
         auto* v = found.get();
         if (!v) return json();
         return v->is_string() ? *v : json(v->dump());
