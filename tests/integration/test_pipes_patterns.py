@@ -25,8 +25,9 @@ class QueueProcessor(unittest.TestCase):
             c = Clients(e.endpoint)
             ecs, logs = clients(e.endpoint)
             cluster = ecs.create_cluster(clusterName="queue-processor")["cluster"]["clusterArn"]
+            logs.create_log_group(logGroupName="/queue-processor")
             task = register_hello(ecs, family="dotnet-poller-task-definition", log_group="/queue-processor",
-                                  name="SampleContainer")
+                                  create_group=False, name="SampleContainer")
             with open(os.path.join(HERE, "stepfunctions", "queue-processor.asl.json")) as f:
                 definition = f.read()
             for name, value in {"CLUSTER_NAME": cluster, "TASK_DEFINITION": task["taskDefinitionArn"],
@@ -75,6 +76,43 @@ class QueueProcessor(unittest.TestCase):
             events = logs.filter_log_events(logGroupName="/states/queue-processor")["events"]
             types = [json.loads(ev["message"])["type"] for ev in events]
             self.assertIn("ExecutionSucceeded", types)
+
+    def test_ecs_target_reads_the_event(self):
+        """A pipe straight to ECS: one RunTask per event, overrides taking $. values."""
+        with eddy() as e:
+            c = Clients(e.endpoint)
+            ecs, logs = clients(e.endpoint)
+            cluster = ecs.create_cluster(clusterName="direct")["cluster"]["clusterArn"]
+            logs.create_log_group(logGroupName="/direct")
+            task = register_hello(ecs, family="direct", log_group="/direct", create_group=False)
+            url, queue = c.queue("direct-source")
+            c.pipe("direct", queue, cluster, SourceParameters={"SqsQueueParameters": {"BatchSize": 1}},
+                   TargetParameters={"EcsTaskParameters": {
+                       "TaskDefinitionArn": task["taskDefinitionArn"], "LaunchType": "FARGATE",
+                       "NetworkConfiguration": {"awsvpcConfiguration": {"Subnets": ["subnet-1"]}},
+                       "Overrides": {"ContainerOverrides": [{"Name": "app", "Environment": [
+                           {"name": "CUSTOMER", "value": "$.body.customer"},
+                           {"name": "MESSAGE_ID", "value": "$.messageId"}]}]},
+                       "Tags": [{"Key": "from", "Value": "pipe"}]}})
+            sent = [c.sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"customer": name}))["MessageId"]
+                    for name in ("ann", "bob")]
+            deadline = time.time() + 60
+            lines = []
+            while time.time() < deadline:
+                streams = logs.describe_log_streams(logGroupName="/direct")["logStreams"]
+                lines = [ev["message"] for s in streams for ev in logs.get_log_events(
+                    logGroupName="/direct", logStreamName=s["logStreamName"], startFromHead=True)["events"]]
+                if len([l for l in lines if l.startswith("CUSTOMER=")]) == 2:
+                    break
+                time.sleep(0.3)
+            self.assertEqual(sorted(l for l in lines if l.startswith("CUSTOMER=")), ["CUSTOMER=ann", "CUSTOMER=bob"])
+            self.assertEqual(sorted(l for l in lines if l.startswith("MESSAGE_ID=")),
+                             sorted("MESSAGE_ID=" + m for m in sent))
+            tasks = ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED")["taskArns"] + \
+                ecs.list_tasks(cluster=cluster)["taskArns"]
+            described = ecs.describe_tasks(cluster=cluster, tasks=tasks, include=["TAGS"])["tasks"]
+            self.assertEqual(len(described), 2)
+            self.assertTrue(all({"key": "from", "value": "pipe"} in t.get("tags", []) for t in described))
 
 
 if __name__ == "__main__":

@@ -83,12 +83,7 @@ json ecs_spelling(const json& v) {
     for (auto& [k, item] : v.items()) {
         auto key = k;
         if (!key.empty()) key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
-        if (key == "awsvpcConfiguration") {
-            json a = ecs_spelling(item);
-            out[key] = a;
-        } else {
-            out[key] = ecs_spelling(item);
-        }
+        out[key] = ecs_spelling(item);
     }
     return out;
 }
@@ -318,7 +313,6 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                     if (ecs.contains(m)) {
                         std::string key = m;
                         key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
-                        if (key == "enableECSManagedTags") key = "enableECSManagedTags";
                         input[key] = ecs_spelling(ecs[m]);
                     }
                 try {
