@@ -2,6 +2,7 @@
 record shape Pipes gives, the seed's stream-processor template, checkpoints that survive
 kill -9, resharding read parents first, and retries that end in the dead-letter queue."""
 import base64
+import hashlib
 import json
 import os
 import tempfile
@@ -89,6 +90,25 @@ class PipesFromKinesis(unittest.TestCase):
         got = self.c.wait_inputs(machine, 1, timeout=8)
         self.assertEqual(got[0], [{"partitionKey": f"c{i}", "sequenceNumber": sequences[i], "data": events[i],
                                    "eventID": "shardId-000000000000:" + sequences[i]} for i in range(3)])
+
+    def test_parallelization_splits_by_partition_key(self):
+        stream = self.c.stream("lanes")
+        machine = self.c.machine("lanes-target")
+        self.c.pipe("lanes", stream, machine,
+                    SourceParameters=kinesis_params(ParallelizationFactor=2, MaximumBatchingWindowInSeconds=2))
+        time.sleep(0.3)
+        # two keys that land in different lanes (by the first byte of their MD5, as eddy splits)
+        keys = ["a"]
+        keys.append(next(k for k in (f"k{i}" for i in range(100))
+                         if hashlib.md5(k.encode()).digest()[0] % 2 != hashlib.md5(b"a").digest()[0] % 2))
+        records = [{"Data": f"{key}-{n}".encode(), "PartitionKey": key} for n in range(3) for key in keys]
+        self.c.kinesis.put_records(StreamName="lanes", Records=records)
+        batches = self.c.wait_inputs(machine, 2)
+        time.sleep(0.5)
+        batches = self.c.inputs(machine)
+        self.assertEqual(len(batches), 2)
+        by_key = {b[0]["partitionKey"]: [base64.b64decode(r["data"]).decode() for r in b] for b in batches}
+        self.assertEqual(by_key, {key: [f"{key}-{n}" for n in range(3)] for key in keys})
 
     def test_resharding_reads_parents_first(self):
         stream = self.c.stream("reshard")

@@ -4,6 +4,7 @@
 #include "core/aws_error.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/md5.hpp"
 #include "core/timer.hpp"
 #include "eventing/sources.hpp"
 #include "services/pipes/live_pipe.hpp"
@@ -302,7 +303,7 @@ asio::awaitable<void> service::run_shard(std::shared_ptr<pipe> p, std::shared_pt
             auto got = co_await unless_stopped(*live, reader.next(b));
             if (!got) break;
             if (!got->records.empty()) {
-                if (!co_await deliver_stream(p, live, shard_id, *got, 0)) break;
+                if (!co_await deliver_lanes(p, live, shard_id, *got)) break;
                 store_.save_checkpoint(p->arn, shard_id, {got->sequence_numbers.back(), false});
             }
             if (got->ended) {
@@ -317,6 +318,38 @@ asio::awaitable<void> service::run_shard(std::shared_ptr<pipe> p, std::shared_pt
         log::warn("pipe " + p->name + ": reading " + shard_id + " of " + source + ": " + e.what());
     }
     reader_ended(*live);
+}
+
+asio::awaitable<bool> service::deliver_lanes(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,
+                                             const std::string& shard_id,
+                                             const eventing::kinesis_shard_reader::batch& batch) {
+    auto& params = member(member(p->spec, "SourceParameters"), "KinesisStreamParameters");
+    auto factor = static_cast<std::size_t>(std::max(1, params.value("ParallelizationFactor", 1)));
+    if (factor == 1) co_return co_await deliver_stream(p, live, shard_id, batch, 0);
+    // ParallelizationFactor: records go to lanes by partition key, so each key keeps its
+    // order, and the lanes' batches are delivered at once
+    std::vector<eventing::kinesis_shard_reader::batch> lanes(factor);
+    for (std::size_t i = 0; i < batch.records.size(); ++i) {
+        auto lane = md5::of(batch.records[i].value("partitionKey", ""))[0] % factor;
+        lanes[lane].records.push_back(batch.records[i]);
+        lanes[lane].sequence_numbers.push_back(batch.sequence_numbers[i]);
+        lanes[lane].arrivals_ms.push_back(batch.arrivals_ms[i]);
+    }
+    asio::steady_timer all_done(env_.executor, asio::steady_timer::time_point::max());
+    int pending = 0;
+    bool delivered = true;
+    for (auto& lane : lanes) {
+        if (lane.records.empty()) continue;
+        ++pending;
+        asio::co_spawn(env_.executor, deliver_stream(p, live, shard_id, lane, 0),
+                       [&pending, &delivered, &all_done](std::exception_ptr e, bool ok) {
+                           delivered = delivered && ok && !e;
+                           if (--pending == 0) all_done.cancel();
+                       });
+    }
+    // every lane ends (a stopped pipe's too) before this frame, which they point into, goes
+    if (pending > 0) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return delivered;
 }
 
 asio::awaitable<bool> service::deliver_stream(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,

@@ -65,6 +65,10 @@ class service {
     boost::asio::awaitable<bool> deliver_stream(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,
                                                 const std::string& shard_id,
                                                 const eventing::kinesis_shard_reader::batch& batch, int depth);
+    // A stream batch split by partition key into ParallelizationFactor lanes delivered at once.
+    boost::asio::awaitable<bool> deliver_lanes(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,
+                                               const std::string& shard_id,
+                                               const eventing::kinesis_shard_reader::batch& batch);
     boost::asio::awaitable<void> dead_letter(const pipe& p, const std::string& shard_id,
                                              const eventing::kinesis_shard_reader::batch& batch, int attempts,
                                              const std::string& condition);
