@@ -39,17 +39,24 @@ std::chrono::milliseconds batch_window::remaining() const {
     return milliseconds(count_ == 0 ? 0 : std::max<std::int64_t>(0, closes_ms_ - clock_.now_ms()));
 }
 
-asio::awaitable<sqs_reader> sqs_reader::open(dispatcher& calls, request_context scope, std::string queue_arn) {
+asio::awaitable<std::string> queue_url(dispatcher& calls, request_context scope, const std::string& queue_arn) {
     arn_parts parts;
     if (!parse_arn(queue_arn, parts) || parts.service != "sqs")
-        throw aws_error("ValidationException", "Source " + queue_arn + " is not an SQS queue ARN");
+        throw aws_error("ValidationException", queue_arn + " is not an SQS queue ARN");
     scope.account = parts.account;
     scope.region = parts.region;
-    json args1 = {{"QueueName", parts.resource}, {"QueueOwnerAWSAccountId", parts.account}};
-    auto out = co_await calls.call(scope, "sqs", "GetQueueUrl", std::move(args1));
-    auto region = parts.region;
-    co_return sqs_reader(sqs::consumer(calls, scope, out.at("QueueUrl").get<std::string>()), std::move(queue_arn),
-                         std::move(region), *scope.clock);
+    json request = {{"QueueName", parts.resource}, {"QueueOwnerAWSAccountId", parts.account}};
+    auto out = co_await calls.call(scope, "sqs", "GetQueueUrl", std::move(request));
+    co_return out.at("QueueUrl").get<std::string>();
+}
+
+asio::awaitable<sqs_reader> sqs_reader::open(dispatcher& calls, request_context scope, std::string queue_arn) {
+    auto url = co_await queue_url(calls, scope, queue_arn);
+    arn_parts parts;
+    parse_arn(queue_arn, parts);
+    scope.account = parts.account;
+    scope.region = parts.region;
+    co_return sqs_reader(sqs::consumer(calls, scope, std::move(url)), std::move(queue_arn), parts.region, *scope.clock);
 }
 
 bool sqs_reader::fifo() const {

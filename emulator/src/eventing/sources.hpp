@@ -20,6 +20,10 @@ struct batching {
     std::chrono::milliseconds window{0};
 };
 
+// The URL of the SQS queue `queue_arn` names, asked as a client would (GetQueueUrl in the
+// queue's account and region). Throws aws_error when there is no such queue.
+boost::asio::awaitable<std::string> queue_url(dispatcher& calls, request_context scope, const std::string& queue_arn);
+
 // Decides when a batch being gathered goes: once it is full, or once its window, which
 // its first record opens, has closed on eddy's clock. One per batch.
 class batch_window {

@@ -7,6 +7,7 @@
 #include "eventing/event_pattern.hpp"
 #include "eventing/input_template.hpp"
 #include "services/pipes/service.hpp"
+#include "services/pipes/spec.hpp"
 #include "services/registry.hpp"
 
 #include <boost/asio/post.hpp>
@@ -57,12 +58,6 @@ kind kind_of(const std::string& arn, arn_parts& parts) {
     if (parts.service == "logs" && parts.resource.rfind("log-group:", 0) == 0) return kind::logs;
     if (parts.service == "ecs" && parts.resource.rfind("cluster/", 0) == 0) return kind::ecs;
     return kind::other;
-}
-
-const json& member(const json& j, const char* name) {
-    static const json none = json::object();
-    auto it = j.find(name);
-    return it == j.end() || !it->is_object() ? none : *it;
 }
 
 // The most records each target takes in one call (AWS's "Pipes batching" table); 0: no limit.

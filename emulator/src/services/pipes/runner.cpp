@@ -8,6 +8,7 @@
 #include "core/timer.hpp"
 #include "eventing/sources.hpp"
 #include "services/pipes/live_pipe.hpp"
+#include "services/pipes/spec.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,12 +24,6 @@ using namespace std::chrono;
 
 namespace {
 
-const json& member(const json& j, const char* name) {
-    static const json none = json::object();
-    auto it = j.find(name);
-    return it == j.end() || !it->is_object() ? none : *it;
-}
-
 eventing::kinesis_shard_reader::batch slice(const eventing::kinesis_shard_reader::batch& b, std::size_t from,
                                             std::size_t to) {
     eventing::kinesis_shard_reader::batch out;
@@ -38,15 +33,6 @@ eventing::kinesis_shard_reader::batch slice(const eventing::kinesis_shard_reader
         out.arrivals_ms.push_back(b.arrivals_ms[i]);
     }
     return out;
-}
-
-request_context in_scope_of(request_context ctx, const std::string& arn) {
-    arn_parts parts;
-    if (parse_arn(arn, parts)) {
-        if (!parts.account.empty()) ctx.account = parts.account;
-        if (!parts.region.empty()) ctx.region = parts.region;
-    }
-    return ctx;
 }
 
 // The ends of a pipe must exist before it runs; a missing one fails the pipe with a reason.
@@ -60,14 +46,13 @@ asio::awaitable<void> check_exists(dispatcher& calls, const request_context& sco
     };
     try {
         if (parts.service == "sqs") {
-            json args1 = {{"QueueName", parts.resource}, {"QueueOwnerAWSAccountId", parts.account}};
-            co_await calls.call(ctx, "sqs", "GetQueueUrl", std::move(args1));
+            co_await eventing::queue_url(calls, ctx, arn);
         } else if (parts.service == "kinesis") {
-            json args2 = {{"StreamARN", arn}};
-            co_await calls.call(ctx, "kinesis", "DescribeStreamSummary", std::move(args2));
+            json request = {{"StreamARN", arn}};
+            co_await calls.call(ctx, "kinesis", "DescribeStreamSummary", std::move(request));
         } else if (parts.service == "states") {
-            json args3 = {{"stateMachineArn", arn}};
-            auto sm = co_await calls.call(ctx, "stepfunctions", "DescribeStateMachine", std::move(args3));
+            json request = {{"stateMachineArn", arn}};
+            auto sm = co_await calls.call(ctx, "stepfunctions", "DescribeStateMachine", std::move(request));
             bool express = sm.value("type", "") == "EXPRESS";
             if (role == "enrichment" && !express)
                 throw aws_error("Invalid", "The enrichment " + arn +
@@ -80,15 +65,15 @@ asio::awaitable<void> check_exists(dispatcher& calls, const request_context& sco
         } else if (parts.service == "logs") {
             auto name = parts.resource.substr(std::string_view("log-group:").size());
             if (auto colon = name.find(':'); colon != std::string::npos) name.resize(colon);
-            json args4 = {{"logGroupNamePrefix", name}};
-            auto out = co_await calls.call(ctx, "logs", "DescribeLogGroups", std::move(args4));
+            json request = {{"logGroupNamePrefix", name}};
+            auto out = co_await calls.call(ctx, "logs", "DescribeLogGroups", std::move(request));
             bool found = false;
             for (auto& g : out.value("logGroups", json::array()))
                 found = found || g.value("logGroupName", "") == name;
             if (!found) throw missing("no such log group");
         } else if (parts.service == "ecs") {
-            json args5 = {{"clusters", {arn}}};
-            auto out = co_await calls.call(ctx, "ecs", "DescribeClusters", std::move(args5));
+            json request = {{"clusters", {arn}}};
+            auto out = co_await calls.call(ctx, "ecs", "DescribeClusters", std::move(request));
             if (out.value("clusters", json::array()).empty()) throw missing("no such cluster");
         }
     } catch (const aws_error& e) {
@@ -235,8 +220,8 @@ asio::awaitable<void> service::run_kinesis(std::shared_ptr<pipe> p, std::shared_
     while (!live->stopping) {
         json shards;
         try {
-            json args6 = {{"StreamARN", source}};
-            shards = (co_await env_.calls.call(ctx, "kinesis", "ListShards", std::move(args6)))["Shards"];
+            json request = {{"StreamARN", source}};
+            shards = (co_await env_.calls.call(ctx, "kinesis", "ListShards", std::move(request)))["Shards"];
         } catch (const aws_error& e) {
             log::warn("pipe " + p->name + ": listing the shards of " + source + ": " + e.message());
             shards = json::array();

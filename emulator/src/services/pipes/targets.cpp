@@ -5,6 +5,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "services/pipes/live_pipe.hpp"
+#include "services/pipes/spec.hpp"
 
 #include <algorithm>
 #include <set>
@@ -14,21 +15,6 @@ namespace eddy::pipes {
 namespace asio = boost::asio;
 
 namespace {
-
-const json& member(const json& j, const char* name) {
-    static const json none = json::object();
-    auto it = j.find(name);
-    return it == j.end() || !it->is_object() ? none : *it;
-}
-
-request_context in_scope_of(request_context ctx, const std::string& arn) {
-    arn_parts parts;
-    if (parse_arn(arn, parts)) {
-        if (!parts.account.empty()) ctx.account = parts.account;
-        if (!parts.region.empty()) ctx.region = parts.region;
-    }
-    return ctx;
-}
 
 // An event as its target receives it: the template's rendering (JSON when it is JSON, else
 // the text), or the event itself without a template.
@@ -88,6 +74,14 @@ json ecs_spelling(const json& v) {
     return out;
 }
 
+json payload(const json& events) {
+    return {{"payload", events}};
+}
+
+json failure(const std::string& message) {
+    return {{"error", {{"message", message}}}};
+}
+
 std::vector<std::size_t> all_of(std::size_t n) {
     std::vector<std::size_t> out(n);
     for (std::size_t i = 0; i < n; ++i)
@@ -124,8 +118,7 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
 
     auto execution = new_uuid();
     auto ctx = scope(p);
-    json args1 = {{"payload", events}};
-    co_await write_log(p, "INFO", "EXECUTION_STARTED", execution, std::move(args1));
+    co_await write_log(p, "INFO", "EXECUTION_STARTED", execution, payload(events));
     auto enrichment = p.spec.value("Enrichment", "");
     bool enriched = false;
     if (!enrichment.empty()) {
@@ -135,9 +128,9 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
         co_await write_log(p, "TRACE", "ENRICHMENT_INVOCATION_STARTED", execution);
         std::string error;
         try {
-            json args2 = {{"stateMachineArn", enrichment}, {"input", input.dump()}};
+            json request = {{"stateMachineArn", enrichment}, {"input", input.dump()}};
             auto out = co_await env_.calls.call(in_scope_of(ctx, enrichment), "stepfunctions", "StartSyncExecution",
-                                                std::move(args2));
+                                                std::move(request));
             if (out.value("status", "") != "SUCCEEDED") {
                 error = "The enrichment execution " + out.value("executionArn", "") + " ended " +
                         out.value("status", "") + ": " + out.value("error", "") + " " + out.value("cause", "");
@@ -153,10 +146,8 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
         if (!error.empty()) {
             result.failed = origin;
             result.error = error;
-            json args3 = {{"error", {{"message", error}}}};
-            co_await write_log(p, "ERROR", "ENRICHMENT_INVOCATION_FAILED", execution, std::move(args3));
-            json args4 = {{"error", {{"message", error}}}};
-            co_await write_log(p, "ERROR", "EXECUTION_FAILED", execution, std::move(args4));
+            co_await write_log(p, "ERROR", "ENRICHMENT_INVOCATION_FAILED", execution, failure(error));
+            co_await write_log(p, "ERROR", "EXECUTION_FAILED", execution, failure(error));
             co_return result;
         }
         co_await write_log(p, "TRACE", "ENRICHMENT_INVOCATION_SUCCEEDED", execution);
@@ -182,12 +173,10 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
             result.failed.push_back(origin[i]);
     }
     result.error = error;
-    json args5 = {{"error", {{"message", error}}}};
     co_await write_log(
         p, "ERROR", failed.size() == events.size() ? "TARGET_INVOCATION_FAILED" : "TARGET_INVOCATION_PARTIALLY_FAILED",
-        execution, std::move(args5));
-    json args6 = {{"error", {{"message", error}}}};
-    co_await write_log(p, "ERROR", "EXECUTION_FAILED", execution, std::move(args6));
+        execution, failure(error));
+    co_await write_log(p, "ERROR", "EXECUTION_FAILED", execution, failure(error));
     co_return result;
 }
 
@@ -207,8 +196,8 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                 input.push_back(rendered(live.target_template, e, live.vars));
             auto& sfn = member(tparams, "StepFunctionStateMachineParameters");
             if (sfn.value("InvocationType", "FIRE_AND_FORGET") == "REQUEST_RESPONSE") {
-                json args7 = {{"stateMachineArn", target}, {"input", input.dump()}};
-                auto out = co_await env_.calls.call(ctx, "stepfunctions", "StartSyncExecution", std::move(args7));
+                json request = {{"stateMachineArn", target}, {"input", input.dump()}};
+                auto out = co_await env_.calls.call(ctx, "stepfunctions", "StartSyncExecution", std::move(request));
                 if (out.value("status", "") != "SUCCEEDED") {
                     error = "The execution " + out.value("executionArn", "") + " ended " + out.value("status", "") +
                             ": " + out.value("error", "") + " " + out.value("cause", "");
@@ -228,12 +217,11 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                     if (!failed.empty()) error = "The target reported batchItemFailures";
                 }
             } else {
-                json args8 = {{"stateMachineArn", target}, {"input", input.dump()}};
-                co_await env_.calls.call(ctx, "stepfunctions", "StartExecution", std::move(args8));
+                json request = {{"stateMachineArn", target}, {"input", input.dump()}};
+                co_await env_.calls.call(ctx, "stepfunctions", "StartExecution", std::move(request));
             }
         } else if (parts.service == "sqs") {
-            json args9 = {{"QueueName", parts.resource}, {"QueueOwnerAWSAccountId", parts.account}};
-            auto url = (co_await env_.calls.call(ctx, "sqs", "GetQueueUrl", std::move(args9)))["QueueUrl"];
+            auto url = co_await eventing::queue_url(env_.calls, ctx, target);
             auto& sqs = member(tparams, "SqsQueueParameters");
             for (std::size_t start = 0; start < events.size(); start += 10) {
                 json entries = json::array();
@@ -245,8 +233,8 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                         if (dynamic.contains(m) && dynamic[m].is_string()) entry[m] = dynamic[m];
                     entries.push_back(std::move(entry));
                 }
-                json args10 = {{"QueueUrl", url}, {"Entries", std::move(entries)}};
-                auto out = co_await env_.calls.call(ctx, "sqs", "SendMessageBatch", std::move(args10));
+                json batch = {{"QueueUrl", url}, {"Entries", std::move(entries)}};
+                auto out = co_await env_.calls.call(ctx, "sqs", "SendMessageBatch", std::move(batch));
                 for (auto& f : out.value("Failed", json::array())) {
                     failed.push_back(std::stoul(f.value("Id", "0")));
                     error = f.value("Code", "") + ": " + f.value("Message", "");
@@ -261,8 +249,8 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                 records.push_back({{"Data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))},
                                    {"PartitionKey", key}});
             }
-            json args11 = {{"StreamARN", target}, {"Records", std::move(records)}};
-            auto out = co_await env_.calls.call(ctx, "kinesis", "PutRecords", std::move(args11));
+            json request = {{"StreamARN", target}, {"Records", std::move(records)}};
+            auto out = co_await env_.calls.call(ctx, "kinesis", "PutRecords", std::move(request));
             auto& results = out["Records"];
             for (std::size_t i = 0; i < results.size(); ++i)
                 if (results[i].contains("ErrorCode")) {
@@ -292,13 +280,13 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                     {{"timestamp", at}, {"message", body_of(rendered(live.target_template, e, live.vars))}});
             }
             try {
-                json args12 = {{"logGroupName", group}, {"logStreamName", stream}};
-                co_await env_.calls.call(ctx, "logs", "CreateLogStream", std::move(args12));
+                json request = {{"logGroupName", group}, {"logStreamName", stream}};
+                co_await env_.calls.call(ctx, "logs", "CreateLogStream", std::move(request));
             } catch (const aws_error& e) {
                 if (e.code != "ResourceAlreadyExistsException") throw;
             }
-            json args13 = {{"logGroupName", group}, {"logStreamName", stream}, {"logEvents", log_events}};
-            co_await env_.calls.call(ctx, "logs", "PutLogEvents", std::move(args13));
+            json request = {{"logGroupName", group}, {"logStreamName", stream}, {"logEvents", log_events}};
+            co_await env_.calls.call(ctx, "logs", "PutLogEvents", std::move(request));
         } else if (parts.service == "ecs") {
             // one RunTask per event: ECS has no batch API
             for (std::size_t i = 0; i < events.size(); ++i) {
@@ -355,15 +343,15 @@ asio::awaitable<void> service::write_log(const pipe& p, const std::string& level
     // one stream per pipe, made on first use
     try {
         try {
-            json args14 = {{"logGroupName", group}, {"logStreamName", p.name}};
-            co_await env_.calls.call(ctx, "logs", "CreateLogStream", std::move(args14));
+            json request = {{"logGroupName", group}, {"logStreamName", p.name}};
+            co_await env_.calls.call(ctx, "logs", "CreateLogStream", std::move(request));
         } catch (const aws_error& e) {
             if (e.code != "ResourceAlreadyExistsException") throw;
         }
-        json args15 = {{"logGroupName", group},
-                       {"logStreamName", p.name},
-                       {"logEvents", {{{"timestamp", env_.clock.now_ms()}, {"message", record.dump()}}}}};
-        co_await env_.calls.call(ctx, "logs", "PutLogEvents", std::move(args15));
+        json request = {{"logGroupName", group},
+                        {"logStreamName", p.name},
+                        {"logEvents", {{{"timestamp", env_.clock.now_ms()}, {"message", record.dump()}}}}};
+        co_await env_.calls.call(ctx, "logs", "PutLogEvents", std::move(request));
     } catch (const aws_error& e) {
         log::warn("pipe " + p.name + ": writing its log to " + group + ": " + e.message());
     }
@@ -394,14 +382,11 @@ asio::awaitable<void> service::dead_letter(const pipe& p, const std::string& sha
                       {"approximateArrivalOfLastRecord", format_iso8601(batch.arrivals_ms.back())},
                       {"batchSize", batch.records.size()},
                       {"streamArn", p.spec.value("Source", "")}}}};
-    arn_parts parts;
-    parse_arn(dlq, parts);
     auto ctx = in_scope_of(scope(p), dlq);
     try {
-        json args16 = {{"QueueName", parts.resource}, {"QueueOwnerAWSAccountId", parts.account}};
-        auto url = (co_await env_.calls.call(ctx, "sqs", "GetQueueUrl", std::move(args16)))["QueueUrl"];
-        json args17 = {{"QueueUrl", url}, {"MessageBody", message.dump()}};
-        co_await env_.calls.call(ctx, "sqs", "SendMessage", std::move(args17));
+        auto url = co_await eventing::queue_url(env_.calls, ctx, dlq);
+        json request = {{"QueueUrl", url}, {"MessageBody", message.dump()}};
+        co_await env_.calls.call(ctx, "sqs", "SendMessage", std::move(request));
     } catch (const aws_error& e) {
         log::warn("pipe " + p.name + ": sending to its dead-letter queue " + dlq + ": " + e.message());
     }
