@@ -3,6 +3,7 @@ record shape Pipes gives, the seed's stream-processor template, checkpoints that
 kill -9, resharding read parents first, and retries that end in the dead-letter queue."""
 import base64
 import hashlib
+import http.client
 import json
 import os
 import tempfile
@@ -147,6 +148,81 @@ class PipesFromKinesis(unittest.TestCase):
         self.assertEqual(info["shardId"], "shardId-000000000000")
         self.assertEqual(info["startSequenceNumber"], sequences[0])
         self.assertEqual(info["streamArn"], stream)
+
+
+    def test_bisection_isolates_a_poison_record(self):
+        stream = self.c.stream("bisect")
+        dlq_url, dlq = self.c.queue("bisect-dlq")
+        seen_url, _ = self.c.queue("bisect-seen")
+        # fails a batch holding "poison"; otherwise records the batch in a queue
+        poison = base64.b64encode(b"poison").decode()
+        machine = self.c.machine("bisect-target", {"StartAt": "Each", "States": {
+            "Each": {"Type": "Map", "ItemsPath": "$", "ResultPath": None, "Next": "Seen", "ItemProcessor": {
+                "StartAt": "Poison?", "States": {
+                    "Poison?": {"Type": "Choice", "Default": "Fine",
+                                "Choices": [{"Variable": "$.data", "StringEquals": poison, "Next": "Die"}]},
+                    "Die": {"Type": "Fail", "Error": "Poisoned"},
+                    "Fine": {"Type": "Pass", "End": True}}}},
+            "Seen": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True,
+                     "Parameters": {"QueueUrl": seen_url, "MessageBody.$": "States.JsonToString($)"}}}},
+            kind="EXPRESS")
+        self.c.pipe("bisect", stream, machine,
+                    SourceParameters=kinesis_params(MaximumRetryAttempts=1, DeadLetterConfig={"Arn": dlq},
+                                                    OnPartialBatchItemFailure="AUTOMATIC_BISECT",
+                                                    MaximumBatchingWindowInSeconds=2),
+                    TargetParameters={"StepFunctionStateMachineParameters": {"InvocationType": "REQUEST_RESPONSE"}})
+        time.sleep(0.3)
+        out = self.c.kinesis.put_records(StreamName="bisect", Records=[
+            {"Data": v.encode(), "PartitionKey": "k"} for v in ("a", "poison", "b", "c")])
+        sequences = [r["SequenceNumber"] for r in out["Records"]]
+        deadline = time.time() + 20
+        dead = []
+        while time.time() < deadline and not dead:
+            dead = self.c.drain(dlq_url)
+        info = json.loads(dead[0]["Body"])["KinesisBatchInfo"]
+        self.assertEqual((info["startSequenceNumber"], info["endSequenceNumber"], info["batchSize"]),
+                         (sequences[1], sequences[1], 1))
+        seen = [base64.b64decode(r["data"]).decode() for m in self.c.drain(seen_url, wait=2)
+                for r in json.loads(m["Body"])]
+        self.assertEqual(sorted(seen), ["a", "b", "c"])
+
+
+class RecordAge(unittest.TestCase):
+    def test_records_past_their_age_go_to_the_dead_letter_queue(self):
+        """On eddy's manual clock: a failing batch is retried until its records are too old."""
+        with Eddy(extra_args=["--clock", "manual"]) as e:
+            c = Clients(e.endpoint)
+            stream = c.stream("aging")
+            dlq_url, dlq = c.queue("aging-dlq")
+            machine = c.machine("aging-target", {"StartAt": "No", "States": {"No": {
+                "Type": "Fail", "Error": "Nope"}}}, kind="EXPRESS")
+            c.pipe("aging", stream, machine,
+                   SourceParameters=kinesis_params(MaximumRecordAgeInSeconds=60, DeadLetterConfig={"Arn": dlq},
+                                                   MaximumBatchingWindowInSeconds=0),
+                   TargetParameters={"StepFunctionStateMachineParameters": {"InvocationType": "REQUEST_RESPONSE"}})
+            time.sleep(0.3)
+            c.kinesis.put_record(StreamName="aging", Data=b"old", PartitionKey="k")
+            time.sleep(0.5)
+
+            def dead_letters():
+                return c.sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=0).get("Messages", [])
+
+            self.assertEqual(dead_letters(), [], "given up before the record was old")
+            advance(e.port, 120)
+            deadline = time.time() + 10
+            dead = []
+            while time.time() < deadline and not dead:
+                dead = dead_letters()
+                time.sleep(0.1)
+            body = json.loads(dead[0]["Body"])
+            self.assertEqual(body["requestContext"]["condition"], "RecordAgeExceeded")
+
+
+def advance(port, seconds):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("POST", "/_eddy/clock", json.dumps({"advanceSeconds": seconds}))
+    assert conn.getresponse().status == 200
+    conn.close()
 
 
 class KinesisCheckpoints(unittest.TestCase):
