@@ -104,11 +104,21 @@ class PipesApi(unittest.TestCase):
 
     def test_request_response_needs_an_express_machine(self):
         params = {"StepFunctionStateMachineParameters": {"InvocationType": "REQUEST_RESPONSE"}}
-        self.create("sync-standard", TargetParameters=params)
-        d = self.c.wait_state("sync-standard", "CREATE_FAILED")
-        self.assertIn("FIRE_AND_FORGET", d["StateReason"])
+        code, message, status = self.error(self.create, name="sync-standard", TargetParameters=params)
+        self.assertEqual((code, status), ("ValidationException", 400))
+        self.assertIn("InvocationType", message)
+        self.assertIn(self.machine, message)
         self.create("sync-express", Target=self.express, TargetParameters=params)
         self.c.wait_state("sync-express", "RUNNING")
+        # an update may not make it so either
+        code, message, _ = self.error(self.c.pipes.update_pipe, Name="sync-express", RoleArn=ROLE,
+                                      Target=self.machine)
+        self.assertEqual(code, "ValidationException")
+        self.assertEqual(self.c.pipes.describe_pipe(Name="sync-express")["Target"], self.express)
+        # and an enrichment must be EXPRESS
+        code, message, _ = self.error(self.create, name="enrich-standard", Enrichment=self.machine)
+        self.assertEqual(code, "ValidationException")
+        self.assertIn("Enrichment", message)
 
     def test_name_rules(self):
         code, message, status = self.error(self.create, name="bad name!")

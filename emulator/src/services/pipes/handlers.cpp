@@ -292,35 +292,49 @@ json service::describe_pipe(request_context& ctx, const json& input) {
     return out;
 }
 
-json service::update_pipe(request_context& ctx, const json& input) {
-    auto p = find(ctx, input.value("Name", ""));
-    if (transitional(p->current)) throw conflict(*p, "update");
-    // AWS updates the members given; within the parameter objects, each service's block
-    // is replaced as a whole.
-    json spec = p->spec;
+namespace {
+
+// UpdatePipe's view of a pipe: AWS updates the members given; within the parameter objects,
+// each service's block is replaced as a whole, and a Kinesis starting position stays as created.
+json updated_spec(const json& current, const json& input) {
+    json spec = current;
     for (auto* m : spec_members) {
         auto it = input.find(m);
         if (it == input.end() || it->is_null()) continue;
         std::string_view name = m;
-        if (name == "SourceParameters" || name == "EnrichmentParameters" || name == "TargetParameters") {
-            if (!spec.contains(m)) spec[m] = json::object();
-            for (auto& [k, v] : it->items()) {
-                if (name == "SourceParameters" && k == "KinesisStreamParameters" &&
-                    spec[m].contains("KinesisStreamParameters")) {
-                    // the starting position is not updatable: it stays as created
-                    json merged = v;
-                    for (auto* keep : {"StartingPosition", "StartingPositionTimestamp"})
-                        if (spec[m]["KinesisStreamParameters"].contains(keep))
-                            merged[keep] = spec[m]["KinesisStreamParameters"][keep];
-                    spec[m][k] = std::move(merged);
-                } else {
-                    spec[m][k] = v;
-                }
-            }
-        } else {
+        if (name != "SourceParameters" && name != "EnrichmentParameters" && name != "TargetParameters") {
             spec[m] = *it;
+            continue;
+        }
+        if (!spec.contains(m)) spec[m] = json::object();
+        for (auto& [k, v] : it->items()) {
+            json block = v;
+            if (name == "SourceParameters" && k == "KinesisStreamParameters")
+                for (auto* keep : {"StartingPosition", "StartingPositionTimestamp"})
+                    if (spec[m].contains(k) && spec[m][k].contains(keep)) block[keep] = spec[m][k][keep];
+            spec[m][k] = std::move(block);
         }
     }
+    return spec;
+}
+
+asio::awaitable<std::optional<bool>> is_express(dispatcher& calls, const request_context& ctx, std::string arn) {
+    json request = {{"stateMachineArn", arn}};
+    try {
+        auto out =
+            co_await calls.call(in_scope_of(ctx, arn), "stepfunctions", "DescribeStateMachine", std::move(request));
+        co_return out.value("type", "") == "EXPRESS";
+    } catch (const aws_error&) {
+        co_return std::nullopt;
+    }
+}
+
+}  // namespace
+
+json service::update_pipe(request_context& ctx, const json& input) {
+    auto p = find(ctx, input.value("Name", ""));
+    if (transitional(p->current)) throw conflict(*p, "update");
+    auto spec = updated_spec(p->spec, input);
     check_spec(spec);
     p->spec = std::move(spec);
     if (input.contains("DesiredState")) p->desired = input["DesiredState"].get<std::string>();
@@ -330,6 +344,41 @@ json service::update_pipe(request_context& ctx, const json& input) {
     save(*p);
     halt(p, [this, p] { launch(p, "UPDATE_FAILED"); });
     return state_answer(*p);
+}
+
+// The checks that need another service: a pipe enriches only with EXPRESS state machines,
+// and calls a STANDARD one only with FIRE_AND_FORGET. Machines that do not exist are left
+// to the pipe's start, which fails with a reason.
+asio::awaitable<void> service::check_state_machines(const request_context& ctx, const json& spec) {
+    // whether the machine is EXPRESS; nullopt when there is none
+    auto express = [this, &ctx](std::string arn) { return is_express(env_.calls, ctx, std::move(arn)); };
+    arn_parts parts;
+    auto enrichment = spec.value("Enrichment", "");
+    if (kind_of(enrichment, parts) == kind::states && co_await express(enrichment) == false)
+        throw validation("Enrichment " + enrichment +
+                         " is a STANDARD state machine: a pipe enriches only with EXPRESS state machines.");
+    auto target = spec.value("Target", "");
+    auto invocation = member(member(spec, "TargetParameters"), "StepFunctionStateMachineParameters")
+                          .value("InvocationType", "FIRE_AND_FORGET");
+    if (kind_of(target, parts) == kind::states && invocation == "REQUEST_RESPONSE" && co_await express(target) == false)
+        throw validation(
+            "TargetParameters.StepFunctionStateMachineParameters.InvocationType REQUEST_RESPONSE needs "
+            "an EXPRESS state machine; " +
+            target + " is STANDARD.");
+}
+
+asio::awaitable<json> service::create_pipe_checked(request_context& ctx, json input) {
+    json spec = json::object();
+    for (auto* m : spec_members)
+        if (auto it = input.find(m); it != input.end() && !it->is_null()) spec[m] = *it;
+    co_await check_state_machines(ctx, spec);
+    co_return create_pipe(ctx, input);
+}
+
+asio::awaitable<json> service::update_pipe_checked(request_context& ctx, json input) {
+    auto p = find(ctx, input.value("Name", ""));
+    co_await check_state_machines(ctx, updated_spec(p->spec, input));
+    co_return update_pipe(ctx, input);
 }
 
 json service::delete_pipe(request_context& ctx, const json& input) {
@@ -451,9 +500,11 @@ void register_handlers(service_env& env) {
         env.calls.add("pipes", op,
                       sync_handler([svc, fn](request_context& ctx, const json& in) { return ((*svc).*fn)(ctx, in); }));
     };
-    add("CreatePipe", &service::create_pipe);
+    env.calls.add("pipes", "CreatePipe",
+                  [svc](request_context& ctx, json input) { return svc->create_pipe_checked(ctx, std::move(input)); });
+    env.calls.add("pipes", "UpdatePipe",
+                  [svc](request_context& ctx, json input) { return svc->update_pipe_checked(ctx, std::move(input)); });
     add("DescribePipe", &service::describe_pipe);
-    add("UpdatePipe", &service::update_pipe);
     add("DeletePipe", &service::delete_pipe);
     add("ListPipes", &service::list_pipes);
     add("StartPipe", &service::start_pipe);

@@ -29,7 +29,10 @@ class service {
   public:
     explicit service(service_env& env);
 
-    // ---- the API (handlers.cpp)
+    // ---- the API (handlers.cpp); CreatePipe and UpdatePipe first ask Step Functions
+    // about the state machines the pipe names
+    boost::asio::awaitable<json> create_pipe_checked(request_context& ctx, json input);
+    boost::asio::awaitable<json> update_pipe_checked(request_context& ctx, json input);
     json create_pipe(request_context& ctx, const json& input);
     json describe_pipe(request_context& ctx, const json& input);
     json update_pipe(request_context& ctx, const json& input);
@@ -40,6 +43,8 @@ class service {
     json tag_resource(request_context& ctx, const json& input);
     json untag_resource(request_context& ctx, const json& input);
     json list_tags_for_resource(request_context& ctx, const json& input);
+
+    boost::asio::awaitable<void> check_state_machines(const request_context& ctx, const json& spec);
 
     // ---- the runtime (runner.cpp)
     // Restores the pipes a data directory kept and starts those that ran.
