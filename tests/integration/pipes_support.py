@@ -2,8 +2,9 @@
 machines that record what a pipe hands them, and waiting for a pipe's state."""
 import json
 import time
+import unittest
 
-from harness import client
+from harness import Eddy, client
 
 ROLE = "arn:aws:iam::000000000000:role/pipes"
 STATES_ROLE = "arn:aws:iam::000000000000:role/states"
@@ -71,3 +72,16 @@ class Clients:
             out += got
             self.sqs.delete_message_batch(QueueUrl=url, Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)])
+
+
+class PipesCase(unittest.TestCase):
+    """A suite whose tests share one ephemeral eddy, started for the class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.eddy = Eddy().start()
+        cls.c = Clients(cls.eddy.endpoint)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.eddy.stop()

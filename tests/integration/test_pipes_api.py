@@ -10,25 +10,20 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from harness import EDDY_BIN, Eddy, cli_env
-from pipes_support import ROLE, Clients
+from harness import Eddy, cli_env
+from pipes_support import ROLE, Clients, PipesCase
 
 AWS = os.environ.get("EDDY_AWS_CLI", "aws")
 
 
-class PipesApi(unittest.TestCase):
+class PipesApi(PipesCase):
     @classmethod
     def setUpClass(cls):
-        cls.eddy = Eddy().start()
-        cls.c = Clients(cls.eddy.endpoint)
+        super().setUpClass()
         cls.url, cls.queue = cls.c.queue("api-source")
         cls.fifo_url, cls.fifo = cls.c.queue("api-source.fifo", FifoQueue="true")
         cls.machine = cls.c.machine("api-target")
         cls.express = cls.c.machine("api-express", kind="EXPRESS")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.eddy.stop()
 
     def error(self, call, **kwargs):
         with self.assertRaises(ClientError) as raised:

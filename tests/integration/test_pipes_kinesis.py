@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness import Eddy
-from pipes_support import Clients
+from pipes_support import Clients, PipesCase
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -22,16 +22,7 @@ def kinesis_params(**extra):
     return {"KinesisStreamParameters": params}
 
 
-class PipesFromKinesis(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.eddy = Eddy().start()
-        cls.c = Clients(cls.eddy.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.eddy.stop()
-
+class PipesFromKinesis(PipesCase):
     def put(self, stream, *values, key="k"):
         return [self.c.kinesis.put_record(StreamName=stream, Data=v.encode(), PartitionKey=key)["SequenceNumber"]
                 for v in values]

@@ -19,6 +19,18 @@ def setUpModule():
         raise unittest.SkipTest(reason)
 
 
+def container_lines(logs, group, done, timeout=60):
+    """The awslogs lines of every stream in `group`, once `done(lines)` or at the timeout."""
+    deadline = time.time() + timeout
+    while True:
+        streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+        lines = [ev["message"] for s in streams for ev in logs.get_log_events(
+            logGroupName=group, logStreamName=s["logStreamName"], startFromHead=True)["events"]]
+        if done(lines) or time.time() > deadline:
+            return lines
+        time.sleep(0.3)
+
+
 class QueueProcessor(unittest.TestCase):
     def test_pattern_1(self):
         with eddy() as e:
@@ -52,15 +64,8 @@ class QueueProcessor(unittest.TestCase):
                 c.sqs.send_message(QueueUrl=url, MessageBody=b)
 
             # the task's container logs its environment: INPUT_MESSAGE is the whole batch
-            deadline = time.time() + 60
-            lines = []
-            while time.time() < deadline:
-                streams = logs.describe_log_streams(logGroupName="/queue-processor")["logStreams"]
-                lines = [ev["message"] for s in streams for ev in logs.get_log_events(
-                    logGroupName="/queue-processor", logStreamName=s["logStreamName"], startFromHead=True)["events"]]
-                if any(l.startswith("INPUT_MESSAGE=") for l in lines):
-                    break
-                time.sleep(0.3)
+            lines = container_lines(logs, "/queue-processor",
+                                    lambda lines: any(l.startswith("INPUT_MESSAGE=") for l in lines))
             message = [l for l in lines if l.startswith("INPUT_MESSAGE=")]
             self.assertEqual(len(message), 1, lines)
             batch = json.loads(message[0][len("INPUT_MESSAGE="):])
@@ -96,15 +101,8 @@ class QueueProcessor(unittest.TestCase):
                        "Tags": [{"Key": "from", "Value": "pipe"}]}})
             sent = [c.sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"customer": name}))["MessageId"]
                     for name in ("ann", "bob")]
-            deadline = time.time() + 60
-            lines = []
-            while time.time() < deadline:
-                streams = logs.describe_log_streams(logGroupName="/direct")["logStreams"]
-                lines = [ev["message"] for s in streams for ev in logs.get_log_events(
-                    logGroupName="/direct", logStreamName=s["logStreamName"], startFromHead=True)["events"]]
-                if len([l for l in lines if l.startswith("CUSTOMER=")]) == 2:
-                    break
-                time.sleep(0.3)
+            lines = container_lines(logs, "/direct",
+                                    lambda lines: len([l for l in lines if l.startswith("CUSTOMER=")]) == 2)
             self.assertEqual(sorted(l for l in lines if l.startswith("CUSTOMER=")), ["CUSTOMER=ann", "CUSTOMER=bob"])
             self.assertEqual(sorted(l for l in lines if l.startswith("MESSAGE_ID=")),
                              sorted("MESSAGE_ID=" + m for m in sent))

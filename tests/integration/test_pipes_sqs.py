@@ -9,23 +9,14 @@ import time
 import unittest
 
 from harness import Eddy
-from pipes_support import Clients
+from pipes_support import Clients, PipesCase
 
 
 def fail_machine():
     return {"StartAt": "No", "States": {"No": {"Type": "Fail", "Error": "Nope", "Cause": "always"}}}
 
 
-class PipesFromSqs(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.eddy = Eddy().start()
-        cls.c = Clients(cls.eddy.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.eddy.stop()
-
+class PipesFromSqs(PipesCase):
     def test_window_holds_the_batch_until_it_closes(self):
         url, queue = self.c.queue("window-source")
         machine = self.c.machine("window-target")
