@@ -180,6 +180,14 @@ class PipesApi(PipesCase):
         self.assertIn("Filters.1.Pattern", message)
         self.assertIn("Empty arrays are not allowed", message)
 
+    def test_dynamic_paths_are_checked(self):
+        _, target = self.c.queue("api-dynamic-target.fifo", FifoQueue="true")
+        code, message, _ = self.error(self.create, name="d1", Target=target, TargetParameters={
+            "SqsQueueParameters": {"MessageGroupId": "$..group"}})
+        self.assertEqual(code, "ValidationException")
+        self.assertIn("TargetParameters.SqsQueueParameters.MessageGroupId", message)
+        self.create("d2", Target=target, TargetParameters={"SqsQueueParameters": {"MessageGroupId": "$.body.group"}})
+
     def test_unsupported_ends_are_refused_plainly(self):
         code, message, status = self.error(
             self.create, name="u1", Source="arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026")

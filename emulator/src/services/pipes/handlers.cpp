@@ -77,6 +77,25 @@ int target_batch_limit(kind k) {
     }
 }
 
+// Target parameters read the event where a string starts with "$.": each must be a path.
+void check_dynamic_paths(const json& v, const std::string& field) {
+    if (v.is_string()) {
+        auto& s = v.get_ref<const std::string&>();
+        if (s.rfind("$.", 0) != 0) return;
+        try {
+            eventing::json_path::parse(s);
+        } catch (const eventing::template_error& e) {
+            throw validation(field + " is not a valid JSON path: " + e.what());
+        }
+    } else if (v.is_object()) {
+        for (auto& [k, item] : v.items())
+            if (k != "InputTemplate") check_dynamic_paths(item, field + "." + k);
+    } else if (v.is_array()) {
+        for (std::size_t i = 0; i < v.size(); ++i)
+            check_dynamic_paths(v[i], field + "." + std::to_string(i + 1));
+    }
+}
+
 void check_template(const json& parameters, const char* field) {
     auto it = parameters.find("InputTemplate");
     if (it == parameters.end() || !it->is_string()) return;
@@ -179,6 +198,7 @@ void check_spec(const json& spec) {
     if (target_kind == kind::ecs && !member(tparams, "EcsTaskParameters").contains("TaskDefinitionArn"))
         throw validation("TargetParameters.EcsTaskParameters.TaskDefinitionArn is required for an ECS cluster target.");
     check_template(tparams, "TargetParameters");
+    check_dynamic_paths(tparams, "TargetParameters");
     if (int limit = target_batch_limit(target_kind); limit && batch > limit)
         throw validation("The batch size " + std::to_string(batch) + " is greater than the target " + target +
                          " takes in one call (" + std::to_string(limit) + ").");

@@ -74,6 +74,15 @@ json ecs_spelling(const json& v) {
     return out;
 }
 
+// TaskCount, also when a "$." path gave it as text.
+int task_count(const json& ecs) {
+    auto it = ecs.find("TaskCount");
+    if (it == ecs.end()) return 1;
+    if (it->is_number_integer()) return it->get<int>();
+    if (it->is_string()) return std::max(1, std::atoi(it->get<std::string>().c_str()));
+    return 1;
+}
+
 json payload(const json& events) {
     return {{"payload", events}};
 }
@@ -273,7 +282,8 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                         at = t.get<std::int64_t>();
                     else if (t.is_string() && !t.get<std::string>().empty()) {
                         auto text = t.get<std::string>();
-                        if (!parse_iso8601(text, at)) at = std::stoll(text);
+                        // an ISO 8601 time, or milliseconds since the epoch
+                        if (!parse_iso8601(text, at)) at = std::strtoll(text.c_str(), nullptr, 10);
                     }
                 }
                 log_events.push_back(
@@ -293,7 +303,7 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                 auto ecs = with_dynamic_values(member(tparams, "EcsTaskParameters"), events[i]);
                 json input = {{"cluster", target},
                               {"taskDefinition", ecs.value("TaskDefinitionArn", "")},
-                              {"count", ecs.value("TaskCount", 1)}};
+                              {"count", task_count(ecs)}};
                 for (auto* m :
                      {"LaunchType", "NetworkConfiguration", "PlatformVersion", "Group", "CapacityProviderStrategy",
                       "EnableECSManagedTags", "EnableExecuteCommand", "PlacementConstraints", "PlacementStrategy",
