@@ -7,6 +7,7 @@ import hashlib
 import json
 import time
 import unittest
+from datetime import datetime
 
 from harness import Eddy
 from pipes_support import Clients, PipesCase
@@ -109,16 +110,25 @@ class PipesFromSqs(PipesCase):
     def test_template_to_a_queue(self):
         url, queue = self.c.queue("tmpl-source")
         out_url, out = self.c.queue("tmpl-target")
-        template = '{"id": <$.body.id>, "note": "from <aws.pipes.pipe-name>: <$.body.text>", "sender": <$.attributes.SenderId>}'
+        template = ('{"id": <$.body.id>, "note": "from <aws.pipes.pipe-name>: <$.body.text>", '
+                    '"sender": <$.attributes.SenderId>, "pipe": <aws.pipes.pipe-arn>, "source": <aws.pipes.source-arn>, '
+                    '"target": <aws.pipes.target-arn>, "at": <aws.pipes.event.ingestion-time>, "event": <aws.pipes.event.json>}')
         self.c.pipe("tmpl", queue, out, TargetParameters={"InputTemplate": template},
                     SourceParameters={"SqsQueueParameters": {"BatchSize": 1}})
+        sent = time.time()
         self.c.sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"id": 7, "text": "say \"hi\""}))
         deadline = time.time() + 10
         got = []
         while time.time() < deadline and not got:
             got = self.c.drain(out_url)
-        self.assertEqual(json.loads(got[0]["Body"]),
-                         {"id": 7, "note": 'from tmpl: say "hi"', "sender": "000000000000"})
+        body = json.loads(got[0]["Body"])
+        at, event = body.pop("at"), body.pop("event")
+        self.assertEqual(body, {"id": 7, "note": 'from tmpl: say "hi"', "sender": "000000000000",
+                                "pipe": "arn:aws:pipes:us-east-1:000000000000:pipe/tmpl", "source": queue,
+                                "target": out})
+        self.assertAlmostEqual(datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp(), sent, delta=5)
+        self.assertEqual(event["body"], {"id": 7, "text": 'say "hi"'})
+        self.assertEqual(event["eventSourceARN"], queue)
 
     def test_fifo_target_takes_dynamic_group_ids(self):
         url, queue = self.c.queue("fifo-in.fifo", FifoQueue="true", ContentBasedDeduplication="true")

@@ -86,7 +86,8 @@ class service {
     };
     boost::asio::awaitable<outcome> deliver(const pipe& p, const live_pipe& live, const json& records);
     boost::asio::awaitable<std::vector<std::size_t>> invoke_target(const pipe& p, const live_pipe& live,
-                                                                   const json& events, std::string& error);
+                                                                   const eventing::variables& vars, const json& events,
+                                                                   std::string& error);
     boost::asio::awaitable<void> write_log(const pipe& p, const std::string& level, const std::string& type,
                                            const std::string& execution_id, json extra = json::object());
 

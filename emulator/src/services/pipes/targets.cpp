@@ -127,13 +127,16 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
 
     auto execution = new_uuid();
     auto ctx = scope(p);
+    // the templates' variables: the pipe's, and when this batch came in
+    auto vars = live.vars;
+    vars["aws.pipes.event.ingestion-time"] = format_iso8601(env_.clock.now_ms());
     co_await write_log(p, "INFO", "EXECUTION_STARTED", execution, payload(events));
     auto enrichment = p.spec.value("Enrichment", "");
     bool enriched = false;
     if (!enrichment.empty()) {
         json input = json::array();
         for (auto& e : events)
-            input.push_back(rendered(live.enrichment_template, e, live.vars));
+            input.push_back(rendered(live.enrichment_template, e, vars));
         co_await write_log(p, "TRACE", "ENRICHMENT_INVOCATION_STARTED", execution);
         std::string error;
         try {
@@ -168,7 +171,7 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
 
     co_await write_log(p, "TRACE", "TARGET_INVOCATION_STARTED", execution);
     std::string error;
-    auto failed = co_await invoke_target(p, live, events, error);
+    auto failed = co_await invoke_target(p, live, vars, events, error);
     if (failed.empty()) {
         co_await write_log(p, "TRACE", "TARGET_INVOCATION_SUCCEEDED", execution);
         co_await write_log(p, "INFO", "EXECUTION_SUCCEEDED", execution);
@@ -190,7 +193,8 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
 }
 
 asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, const live_pipe& live,
-                                                                 const json& events, std::string& error) {
+                                                                 const eventing::variables& vars, const json& events,
+                                                                 std::string& error) {
     auto target = p.spec.value("Target", "");
     auto& tparams = member(p.spec, "TargetParameters");
     auto ctx = in_scope_of(scope(p), target);
@@ -202,7 +206,7 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
             // the batch goes as one JSON array, even of one event
             json input = json::array();
             for (auto& e : events)
-                input.push_back(rendered(live.target_template, e, live.vars));
+                input.push_back(rendered(live.target_template, e, vars));
             auto& sfn = member(tparams, "StepFunctionStateMachineParameters");
             if (sfn.value("InvocationType", "FIRE_AND_FORGET") == "REQUEST_RESPONSE") {
                 json request = {{"stateMachineArn", target}, {"input", input.dump()}};
@@ -236,7 +240,7 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                 json entries = json::array();
                 for (std::size_t i = start; i < events.size() && i < start + 10; ++i) {
                     json entry = {{"Id", std::to_string(i)},
-                                  {"MessageBody", body_of(rendered(live.target_template, events[i], live.vars))}};
+                                  {"MessageBody", body_of(rendered(live.target_template, events[i], vars))}};
                     auto dynamic = with_dynamic_values(sqs, events[i]);
                     for (auto* m : {"MessageGroupId", "MessageDeduplicationId"})
                         if (dynamic.contains(m) && dynamic[m].is_string()) entry[m] = dynamic[m];
@@ -253,7 +257,7 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
             auto& kin = member(tparams, "KinesisStreamParameters");
             json records = json::array();
             for (auto& e : events) {
-                auto data = body_of(rendered(live.target_template, e, live.vars));
+                auto data = body_of(rendered(live.target_template, e, vars));
                 auto key = with_dynamic_values(kin, e).value("PartitionKey", "");
                 records.push_back({{"Data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))},
                                    {"PartitionKey", key}});
@@ -287,7 +291,7 @@ asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, 
                     }
                 }
                 log_events.push_back(
-                    {{"timestamp", at}, {"message", body_of(rendered(live.target_template, e, live.vars))}});
+                    {{"timestamp", at}, {"message", body_of(rendered(live.target_template, e, vars))}});
             }
             try {
                 json request = {{"logGroupName", group}, {"logStreamName", stream}};
