@@ -48,6 +48,8 @@ Options of serve (each has an environment variable; the option wins):
   --clock C        system, or manual: time starts at the machine's and moves only
                    when POST /_eddy/clock says {"advanceSeconds": n} (EDDY_CLOCK,
                    default system); for tests of retention, timeouts and Wait states
+  --cors-origins O origins browsers may call eddy from, comma-separated, * for any,
+                   empty for none (EDDY_CORS_ORIGINS, default *)
   --runtime R      where ECS tasks run: docker, process or auto (EDDY_RUNTIME,
                    default auto: docker when an engine answers at DOCKER_HOST or
                    /var/run/docker.sock, else host processes; EDDY_PROCESS_IMAGES
@@ -70,6 +72,7 @@ struct options {
     eddy::log::level level = eddy::log::level::info;
     bool manual_clock = false;
     eddy::runtime::choice runtime = eddy::runtime::choice::automatic;
+    std::vector<std::string> cors_origins = {"*"};
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -97,6 +100,20 @@ options parse_serve(const std::vector<std::string>& args) {
         o.manual_clock = v == "manual";
     };
     if (auto* v = std::getenv("EDDY_CLOCK"); v && *v) clock_mode(v, "EDDY_CLOCK");
+    auto cors = [&](std::string_view v) {
+        o.cors_origins.clear();
+        while (!v.empty()) {
+            auto comma = v.find(',');
+            auto item = v.substr(0, comma);
+            while (!item.empty() && item.front() == ' ')
+                item.remove_prefix(1);
+            while (!item.empty() && item.back() == ' ')
+                item.remove_suffix(1);
+            if (!item.empty()) o.cors_origins.emplace_back(item);
+            v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+        }
+    };
+    if (auto* v = std::getenv("EDDY_CORS_ORIGINS")) cors(v);
     if (auto* v = std::getenv("EDDY_RUNTIME"); v && *v)
         if (!eddy::runtime::parse_choice(v, o.runtime)) die("EDDY_RUNTIME must be docker, process or auto");
     bool data_dir_flag = false;
@@ -123,6 +140,8 @@ options parse_serve(const std::vector<std::string>& args) {
                 die("--log-level must be debug, info, warn, error or off");
         } else if (is("--clock")) {
             clock_mode(value("--clock"), "--clock");
+        } else if (is("--cors-origins")) {
+            cors(value("--cors-origins"));
         } else if (is("--runtime")) {
             if (!eddy::runtime::parse_choice(value("--runtime"), o.runtime))
                 die("--runtime must be docker, process or auto");
@@ -217,6 +236,7 @@ int serve(const options& o) {
     eddy::http::server_config config;
     config.host = o.host;
     config.port = o.port;
+    config.cors_origins = o.cors_origins;
     if (manual_clock) config.manual = &*manual_clock;
     std::optional<eddy::storage::group_commit> commits;
     if (!db->in_memory()) {

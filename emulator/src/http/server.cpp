@@ -379,6 +379,7 @@ struct server::impl {
             } else {
                 out = co_await handle(parser.request);
             }
+            allow_origin(parser.request, out);
             keep_alive = keep_alive && !stopping;
             bool head = parser.method == bhttp::verb::head;
             std::string header = response_head(out, version, keep_alive);
@@ -390,6 +391,48 @@ struct server::impl {
         }
         beast::error_code ignored;
         stream.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    // CORS, for browser SDKs and web consoles: a preflight is answered here, before any
+    // routing; every other answer to a request from an allowed Origin says so and exposes
+    // its headers (request ids, x-amz-*, ETag) to the page.
+    bool origin_allowed(std::string_view origin) const {
+        for (auto& o : config.cors_origins)
+            if (o == "*" || o == origin) return true;
+        return false;
+    }
+
+    wire_response preflight(const wire_request& request) {
+        wire_response out;
+        auto origin = request.header("origin");
+        if (!origin_allowed(origin)) {
+            out.status = 403;
+            out.set_header("Content-Type", "text/plain");
+            out.body = "CORS: origin " + std::string(origin) + " is not allowed (see eddy --cors-origins)";
+            return out;
+        }
+        out.set_header("Access-Control-Allow-Origin", std::string(origin));
+        out.set_header("Access-Control-Allow-Methods", std::string(request.header("access-control-request-method")));
+        if (auto asked = request.header("access-control-request-headers"); !asked.empty())
+            out.set_header("Access-Control-Allow-Headers", std::string(asked));
+        out.set_header("Access-Control-Max-Age", "86400");
+        out.set_header("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+        return out;
+    }
+
+    void allow_origin(const wire_request& request, wire_response& out) const {
+        auto origin = request.header("origin");
+        if (origin.empty() || !origin_allowed(origin)) return;
+        std::string exposed = "ETag, Date, x-amzn-RequestId, x-amz-request-id, x-amz-id-2";
+        for (auto& [name, value] : out.headers) {
+            if (ascii_iequals(name, "access-control-allow-origin")) return;  // a preflight's own
+            bool amz = name.size() > 6 && ascii_iequals(std::string_view(name).substr(0, 6), "x-amz-");
+            if (amz && !ascii_iequals(name, "x-amz-request-id") && !ascii_iequals(name, "x-amz-id-2"))
+                exposed += ", " + name;
+        }
+        out.set_header("Access-Control-Allow-Origin", std::string(origin));
+        out.set_header("Access-Control-Expose-Headers", std::move(exposed));
+        out.set_header("Vary", "Origin");
     }
 
     wire_response health() {
@@ -437,6 +480,9 @@ struct server::impl {
     // `request` lives until the answer is returned (the session's, or server::handle's).
     asio::awaitable<wire_response> handle(const wire_request& request) {
         auto started = std::chrono::steady_clock::now();
+        if (request.method == "OPTIONS" && request.has_header("origin") &&
+            request.has_header("access-control-request-method"))
+            co_return preflight(request);
         if ((request.method == "GET" || request.method == "HEAD") &&
             (request.path == "/_eddy/health" || request.path == "/_localstack/health")) {
             log::debug("health " + request.path);
@@ -564,7 +610,9 @@ void server::stop(std::function<void()> drained) {
 }
 
 asio::awaitable<wire_response> server::handle(const wire_request& request) {
-    return impl_->handle(request);
+    auto out = co_await impl_->handle(request);
+    impl_->allow_origin(request, out);
+    co_return out;
 }
 
 }  // namespace eddy::http

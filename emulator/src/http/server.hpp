@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace eddy::http {
 
@@ -23,6 +24,8 @@ struct server_config {
     std::chrono::seconds idle_timeout{120};
     storage::group_commit* commits = nullptr;  // set for a durable database
     manual_clock* manual = nullptr;            // set when time moves only through /_eddy/clock
+    // Origins browsers may call eddy from ("*": any); empty: no CORS answers at all.
+    std::vector<std::string> cors_origins = {"*"};
 };
 
 // The one listener every service answers on. Owns the accept loop and the
