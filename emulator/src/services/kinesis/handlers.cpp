@@ -105,6 +105,61 @@ json mode_json(const stream& s) {
     return {{"StreamMode", s.mode}};
 }
 
+// Tag keys and values hold Unicode letters (U+00C0-U+1FFF, U+2C00-U+D7FF beyond ASCII's),
+// digits, spaces and _ . / = + - % @ : (as Kinesis checks them); false on anything else,
+// tabs and malformed UTF-8 included.
+bool tag_text_valid(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if (!std::isalnum(c) && std::string_view("_./=+-%@: ").find(static_cast<char>(c)) == std::string_view::npos)
+                return false;
+            ++i;
+            continue;
+        }
+        int extra = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
+        if (extra < 0 || i + static_cast<std::size_t>(extra) >= text.size()) return false;
+        std::uint32_t cp = c & (0x3f >> extra);
+        for (int k = 1; k <= extra; ++k) {
+            auto b = static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]);
+            if ((b & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (b & 0x3f);
+        }
+        if (!((cp >= 0xc0 && cp <= 0x1fff) || (cp >= 0x2c00 && cp <= 0xd7ff))) return false;
+        i += static_cast<std::size_t>(extra) + 1;
+    }
+    return true;
+}
+
+// The two refusals Kinesis gives for tag text: characters outside its set, then '%', which
+// the first message lists but a change of tags refuses (`verb`: "add", "remove").
+void check_tag_text(const std::vector<std::string_view>& texts, const stream_key& key, std::string_view verb) {
+    for (auto t : texts)
+        if (!tag_text_valid(t))
+            throw invalid_argument(
+                "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = "
+                "+ - % @ :.");
+    for (auto t : texts)
+        if (t.find('%') != std::string_view::npos)
+            throw invalid_argument("Failed to " + std::string(verb) + " tags " + (verb == "add" ? "to" : "from") +
+                                   " stream " + key.name + " under account " + key.account +
+                                   " because some tags contained illegal characters. The allowed characters are "
+                                   "Unicode letters, white-spaces, '_',',','/','=','+','-','@',':'.");
+}
+
+std::vector<std::string_view> tag_texts(const json& tags) {
+    std::vector<std::string_view> out;
+    if (tags.is_object())
+        for (auto& [k, v] : tags.items()) {
+            out.push_back(k);
+            if (v.is_string()) out.push_back(v.get_ref<const std::string&>());
+        }
+    else if (tags.is_array())
+        for (auto& k : tags)
+            if (k.is_string()) out.push_back(k.get_ref<const std::string&>());
+    return out;
+}
+
 json tag_list(const std::map<std::string, std::string>& tags) {
     json out = json::array();
     for (auto& [k, v] : tags)
@@ -198,7 +253,10 @@ class service {
                             "Stream " + key.name + " under account " + key.account + " already exists.");
         check_shard_limit(ctx, shards);
         std::map<std::string, std::string> tags;
-        if (in.contains("Tags")) tags = in["Tags"].get<std::map<std::string, std::string>>();
+        if (in.contains("Tags")) {
+            check_tag_text(tag_texts(in["Tags"]), key, "add");
+            tags = in["Tags"].get<std::map<std::string, std::string>>();
+        }
         if (tags.size() > max_tags) throw invalid_argument("A stream cannot have more than 50 tags.");
         int kib = in.value("MaxRecordSizeInKiB", 1024);
         streams_.create(key, shards, mode, std::move(tags), kib);
@@ -589,7 +647,7 @@ class service {
                                 " has already been merged or split, and thus is not eligible for merging or splitting");
         auto text = in.at("NewStartingHashKey").get<std::string>();
         auto k = parse_decimal(text);
-        if (!k || *k <= sh->range.start || *k > sh->range.end)
+        if (!k || *k <= sh->range.start + 1 || *k >= sh->range.end)
             throw invalid_argument("NewStartingHashKey " + text + " used in SplitShard() on shard " + id +
                                    " in stream " + s.key.name + " under account " + s.key.account +
                                    " is not both greater than one plus the shard's StartingHashKey " +
@@ -721,6 +779,7 @@ class service {
     }
 
     static void add_tags(stream& s, const json& tags) {
+        check_tag_text(tag_texts(tags), s.key, "add");
         auto merged = s.tags;
         for (auto& [k, v] : tags.items())
             merged[k] = v.get<std::string>();
@@ -740,6 +799,7 @@ class service {
 
     json remove_tags_from_stream(request_context& ctx, const json& in) {
         auto& s = streams_.get(key_of(ctx, in));
+        check_tag_text(tag_texts(in.at("TagKeys")), s.key, "remove");
         for (auto& k : in.at("TagKeys"))
             s.tags.erase(k.get<std::string>());
         streams_.save(s);
@@ -774,6 +834,7 @@ class service {
 
     json untag_resource(request_context&, const json& in) {
         auto& s = by_resource(in);
+        check_tag_text(tag_texts(in.at("TagKeys")), s.key, "remove");
         for (auto& k : in.at("TagKeys"))
             s.tags.erase(k.get<std::string>());
         streams_.save(s);
