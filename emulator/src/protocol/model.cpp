@@ -1,4 +1,5 @@
 #include "protocol/model.hpp"
+#include "protocol/pattern.hpp"
 
 #include <algorithm>
 #include <map>
@@ -152,7 +153,10 @@ void service_model::build_nodes() {
         auto& n = nodes_[i++];
         n.doc = &shape;
         n.kind = kind_of(shape);
-        n.constrained = shape.contains("min") || shape.contains("max") || shape.contains("enum");
+        n.constrained =
+            shape.contains("min") || shape.contains("max") || shape.contains("enum") || shape.contains("pattern");
+        if (auto it = shape.find("pattern"); it != shape.end() && it->is_string())
+            n.pattern = shape_pattern::compile(it->get_ref<const std::string&>());
         node_of_shape_[&shape] = &n;
     }
     // Every reference names a shape of the model: the codecs follow them without checking.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -55,6 +56,7 @@ enum class shape_kind : std::uint8_t {
 };
 
 struct shape_node;
+class shape_pattern;
 
 // A structure member with its reference resolved: what the codecs and the validator
 // look up for every member of every request, without searching the model's JSON.
@@ -70,8 +72,10 @@ struct member_node {
 struct shape_node {
     const json* doc = nullptr;
     shape_kind kind = shape_kind::string;
-    bool renamed = false;              // structures: a member has a locationName
-    bool constrained = false;          // has min, max or enum: value checks have work to do
+    bool renamed = false;      // structures: a member has a locationName
+    bool constrained = false;  // has min, max, enum or pattern: value checks have work to do
+    // The shape's pattern compiled once, or null (none, or one eddy cannot evaluate: see pattern.hpp).
+    std::shared_ptr<const shape_pattern> pattern;
     std::vector<member_node> members;  // structures, ordered by name as the model's object is
     std::vector<std::string_view> required;
     const shape_node* item = nullptr;  // lists (never null for one)

@@ -353,8 +353,9 @@ TEST_CASE("validate_input: lengths, ranges and enums, all named in one message")
     CHECK(thrown([&] {
               validate_input(create, {{"StreamName", ""}});
           }).message() ==
-          "1 validation error detected: Value '' at 'streamName' failed to satisfy constraint: "
-          "Member must have length greater than or equal to 1");
+          "2 validation errors detected: Value '' at 'streamName' failed to satisfy constraint: "
+          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'streamName' failed to "
+          "satisfy constraint: Member must have length greater than or equal to 1");
     std::string long_name(129, 'a');
     CHECK(thrown([&] {
               validate_input(create, {{"StreamName", long_name}});
@@ -379,7 +380,7 @@ TEST_CASE("validate_input: lengths, ranges and enums, all named in one message")
     CHECK_NOTHROW(validate_input(iterator, {{"ShardId", "s"}, {"ShardIteratorType", "TRIM_HORIZON"}}));
 
     e = thrown([&] { validate_input(iterator, {{"ShardId", ""}}); });
-    CHECK(e.message().starts_with("2 validation errors detected: "));
+    CHECK(e.message().starts_with("3 validation errors detected: "));
     CHECK(e.message().find("Value null at 'shardIteratorType' failed to satisfy constraint: Member must not be null") !=
           std::string::npos);
     CHECK(e.message().find("Value '' at 'shardId' failed to satisfy constraint: Member must have length greater "
@@ -410,11 +411,12 @@ TEST_CASE("validate_input: paths into lists and maps follow Coral's member namin
 }
 
 TEST_CASE("validate_input: lengths count characters, not bytes") {
-    auto op = op_ref("kinesis", "kinesis", "json", "CreateStream");
-    std::string name;
-    for (int i = 0; i < 128; ++i)
-        name += "\xC3\xA9";  // é, two bytes each
-    CHECK_NOTHROW(validate_input(op, {{"StreamName", name}}));
+    // a partition key has no pattern: a stream name would refuse é
+    auto op = op_ref("kinesis", "kinesis", "json", "PutRecord");
+    std::string key;
+    for (int i = 0; i < 256; ++i)
+        key += "\xC3\xA9";  // é, two bytes each
+    CHECK_NOTHROW(validate_input(op, {{"StreamName", "s"}, {"Data", binary("a")}, {"PartitionKey", key}}));
 }
 
 TEST_CASE("validate_input: SQS names the first missing parameter and leaves values to its handlers") {

@@ -108,13 +108,13 @@ TEST_CASE("rest-json: Lambda CreateFunction body members, with a base64 blob ins
     auto r = request("POST", "/2015-03-31/functions", {}, {{"content-type", "application/json"}},
                      R"({"FunctionName":"f","Role":"arn:aws:iam::000000000000:role/r","Runtime":"provided.al2023",
                          "Handler":"bootstrap","Code":{"ZipFile":"UEsDBA=="},"Timeout":30,"Publish":true,
-                         "Environment":{"Variables":{"A":"1"}}})");
+                         "Environment":{"Variables":{"LEVEL":"1"}}})");
     auto input = decode_request(op, r);
     CHECK(input["FunctionName"] == "f");
     CHECK(bytes_of(input["Code"]["ZipFile"]) == "PK\x03\x04");
     CHECK(input["Timeout"] == 30);
     CHECK(input["Publish"] == true);
-    CHECK(input["Environment"]["Variables"]["A"] == "1");
+    CHECK(input["Environment"]["Variables"]["LEVEL"] == "1");
     CHECK_NOTHROW(validate_input(op, input));
 
     auto created = encode(op, {{"FunctionName", "f"}, {"Timeout", 30}});

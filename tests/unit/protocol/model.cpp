@@ -139,7 +139,8 @@ TEST_CASE("every shape's node mirrors the model: kind, members in order, targets
             CHECK((n.kind == shape_kind::blob) == (type == "blob"));
             CHECK((n.kind == shape_kind::timestamp) == (type == "timestamp"));
             CHECK((n.kind == shape_kind::long_) == (type == "long"));
-            CHECK(n.constrained == (shape.contains("min") || shape.contains("max") || shape.contains("enum")));
+            CHECK(n.constrained == (shape.contains("min") || shape.contains("max") || shape.contains("enum") ||
+                                    shape.contains("pattern")));
             std::size_t i = 0;
             json members = shape.value("members", json::object());
             for (auto& [member_name, member] : members.items()) {

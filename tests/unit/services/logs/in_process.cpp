@@ -144,7 +144,8 @@ TEST_CASE("logs in process: retention follows the clock") {
 TEST_CASE("logs in process: model constraints come back as InvalidParameterException") {
     fixture f;
     CHECK(f.error_of("CreateLogGroup", {{"logGroupName", ""}}) ==
-          "InvalidParameterException: 1 validation error detected: Value '' at 'logGroupName' failed to satisfy "
-          "constraint: Member must have length greater than or equal to 1");
+          "InvalidParameterException: 2 validation errors detected: Value '' at 'logGroupName' failed to satisfy "
+          "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+; Value '' at "
+          "'logGroupName' failed to satisfy constraint: Member must have length greater than or equal to 1");
     CHECK(f.error_of("DescribeLogGroups", {{"limit", 0}}).starts_with("InvalidParameterException: "));
 }
