@@ -3,6 +3,7 @@
 #include "protocol/codec_detail.hpp"
 #include "protocol/json_reader.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -162,55 +163,95 @@ json structure_from_wire(const shape_node& shape, json& value, const path_ref* p
     return out;
 }
 
+// What Coral's JSON reader says of a value of the wrong type: the Java class it read
+// and the type it wanted, or the token it did not expect (messages recorded from AWS Kinesis).
+aws_error type_mismatch(const json& value, std::string_view wanted) {
+    if (value.is_array()) return serialization_error("Start of list found where not expected");
+    if (value.is_object()) return serialization_error("Start of structure or map found where not expected.");
+    std::string_view java = value.is_boolean()  ? "java.lang.Boolean"
+                            : value.is_string() ? "java.lang.String"
+                                                : "com.amazon.coral.value.json.numbers.TruncatingBigNumber";
+    return serialization_error("class " + std::string(java) + " can not be converted to " + std::string(wanted));
+}
+
+// A blob's base64 text, or Coral's complaint about it.
+json blob_from_wire(const std::string& text) {
+    std::vector<std::uint8_t> bytes;
+    if (base64_decode(text, bytes)) return json::binary(std::move(bytes));
+    auto refuse = [&](const std::string& why) {
+        return serialization_error("'" + text + "' can not be converted to a Blob: " + why);
+    };
+    if (text.size() % 4)
+        throw refuse("Base64 encoded length is expected a multiple of 4 bytes but found: " +
+                     std::to_string(text.size()));
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        bool alphabet = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+        bool padding = c == '=' && (i + 1 == text.size() || (i + 2 == text.size() && text[i + 1] == '='));
+        if (!alphabet && !padding) throw refuse("Invalid Base64 character: '" + std::string(1, c) + "'");
+    }
+    throw refuse("Invalid last non-pad Base64 character dectected");  // sic: AWS's spelling
+}
+
 // Consumes `value`: strings are moved, not copied (a message body can be a megabyte).
 json from_wire(const shape_node& shape, json& value, const path_ref& path) {
-    auto mismatch = [&](const char* expected) {
-        return serialization_error("Unexpected value type at '" + path.str() + "': expected " + expected);
-    };
     if (value.is_null()) return nullptr;
     switch (shape.kind) {
         case shape_kind::structure:
-            if (!value.is_object()) throw mismatch("an object");
+            if (value.is_array()) throw type_mismatch(value, "");
+            if (!value.is_object()) throw serialization_error("Expected null");
             return structure_from_wire(shape, value, &path);
         case shape_kind::list:
-            if (!value.is_array()) throw mismatch("an array");
+            if (value.is_object()) throw type_mismatch(value, "");
+            if (!value.is_array()) throw serialization_error("Expected list or null");
             for (std::size_t i = 0; i < value.size(); ++i)
                 value[i] = from_wire(*shape.item, value[i], path_ref{&path, {}, i + 1});
             return std::move(value);
         case shape_kind::map: {
-            if (!value.is_object()) throw mismatch("an object");
+            if (value.is_array()) throw type_mismatch(value, "");
+            if (!value.is_object()) throw serialization_error("Expected map or null");
             for (auto& [k, v] : value.items())
                 v = from_wire(*shape.value, v, path_ref{&path, k});
             return std::move(value);
         }
         case shape_kind::string:
-            if (!value.is_string()) throw mismatch("a string");
+            if (!value.is_string()) throw type_mismatch(value, "an String");
             return std::move(value);
         case shape_kind::integer:
         case shape_kind::long_:
             if (value.is_number_integer()) return value;
-            if (value.is_number_float() && std::floor(value.get<double>()) == value.get<double>())
-                return static_cast<std::int64_t>(value.get<double>());
-            throw mismatch("an integer");
+            // Coral truncates a fractional number given for an integer
+            if (value.is_number_float() && std::fabs(value.get<double>()) < 9e18)
+                return static_cast<std::int64_t>(std::floor(value.get<double>()));
+            throw type_mismatch(value, shape.kind == shape_kind::integer ? "an Integer" : "an Long");
         case shape_kind::float_:
         case shape_kind::double_:
             if (value.is_number()) return value;
+            // "NaN", "Infinity" and "-Infinity" travel as strings
             if (value.is_string()) return scalar_from_text(*shape.doc, value.get<std::string>(), "", path.str());
-            throw mismatch("a number");
+            throw type_mismatch(value, shape.kind == shape_kind::float_ ? "an Float" : "an Double");
         case shape_kind::boolean:
-            if (!value.is_boolean()) throw mismatch("a boolean");
-            return value;
+            if (value.is_boolean()) return value;
+            // Coral names a string given for a boolean in capitals
+            if (value.is_string()) {
+                std::string upper = value.get<std::string>();
+                for (auto& c : upper)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                throw serialization_error("'" + upper + "' can not be converted to an Boolean");
+            }
+            throw type_mismatch(value, "an Boolean");
         case shape_kind::timestamp:
-            if (!value.is_number() && !value.is_string()) throw mismatch("a timestamp");
-            return timestamp_seconds(value);
-        case shape_kind::blob: {
-            if (!value.is_string()) throw mismatch("a base64 string");
-            std::vector<std::uint8_t> bytes;
-            if (!base64_decode(value.get_ref<const std::string&>(), bytes))
-                throw serialization_error("Value '" + value.get<std::string>() + "' at '" + path.str() +
-                                          "' is not a valid base64 value");
-            return json::binary(std::move(bytes));
-        }
+            if (value.is_number()) return value.get<double>();
+            if (value.is_string()) {
+                try {
+                    return timestamp_seconds(value);
+                } catch (const aws_error&) {
+                }
+            }
+            throw type_mismatch(value, "an Date");
+        case shape_kind::blob:
+            if (!value.is_string()) throw type_mismatch(value, "a Blob");
+            return blob_from_wire(value.get_ref<const std::string&>());
         case shape_kind::other:
             break;
     }
@@ -343,12 +384,13 @@ void encode_output(const operation_ref& op, const json& output, const std::strin
     response.headers.reserve(2);
     response.set_header("x-amzn-RequestId", request_id);
     response.set_header("Content-Type", op.model->json_content_type());
+    response.body.clear();
+    // An operation without output answers an empty body, as AWS does (botocore's protocol
+    // tests AwsJson10ServiceRespondsWithNoPayload, json_1_1_service_responds_with_no_payload).
     if (auto* shape = op.model->output_node(*op.op)) {
-        response.body.clear();
         response.body.reserve(256);  // most answers are small: one allocation instead of several doublings
         write_wire_json(*shape, output, response.body);
-    } else
-        response.body = "{}";
+    }
 }
 
 void encode_error(const service_info* service, const service_model* model, std::string_view protocol,
@@ -391,6 +433,8 @@ void encode_error(const service_info* service, const service_model* model, std::
     if (model)
         if (auto* shape = model->find_shape(error.code))
             if (shape->contains("members") && (*shape)["members"].contains("Message")) message_key = "Message";
+    // Coral's own SerializationException, in no model, spells its key with a capital
+    if (error.code == "SerializationException" && protocol == "json") message_key = "Message";
     json body = {{"__type", error.code}, {message_key, error.message()}};
     response.set_header("x-amzn-RequestId", request_id);
     response.set_header("x-amzn-ErrorType", error.code);

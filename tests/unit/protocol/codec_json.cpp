@@ -86,11 +86,16 @@ TEST_CASE("json: members outside the shape and nulls are not sent") {
     CHECK(input == json{{"QueueName", "q"}});
 }
 
-TEST_CASE("json: an operation without output answers {}") {
+// botocore's protocol tests AwsJson10ServiceRespondsWithNoPayload and
+// json_1_1_service_responds_with_no_payload; kinesalite recorded '' from Kinesis.
+TEST_CASE("json: an operation without output answers an empty body with its Content-Type") {
     auto op = op_ref("sqs", "sqs", "json", "DeleteQueue");
     auto r = encode(op, json::object());
     CHECK(r.status == 200);
-    CHECK(r.body == "{}");
+    CHECK(r.body.empty());
+    CHECK(header(r, "Content-Type") == "application/x-amz-json-1.0");
+    auto kinesis = op_ref("kinesis", "kinesis", "json", "RemoveTagsFromStream");
+    CHECK(encode(kinesis, json::object()).body.empty());
 }
 
 TEST_CASE("json: an empty body is an empty input") {
@@ -113,7 +118,8 @@ TEST_CASE("json: bodies that are not a JSON object are SerializationException") 
 TEST_CASE("json: values of the wrong type are SerializationException") {
     auto kinesis = op_ref("kinesis", "kinesis", "json", "CreateStream");
     CHECK(thrown([&] { decode(kinesis, R"({"StreamName":"s","ShardCount":"2"})"); }).code == "SerializationException");
-    CHECK(thrown([&] { decode(kinesis, R"({"StreamName":"s","ShardCount":2.5})"); }).code == "SerializationException");
+    // Coral truncates a fraction given for an integer (kinesalite, recorded from AWS)
+    CHECK(decode(kinesis, R"({"StreamName":"s","ShardCount":2.5})")["ShardCount"] == 2);
     CHECK(thrown([&] { decode(kinesis, R"({"StreamName":7})"); }).code == "SerializationException");
     CHECK(thrown([&] { decode(kinesis, R"({"StreamName":"s","Tags":["a"]})"); }).code == "SerializationException");
     auto dynamo = op_ref("dynamodb", "dynamodb", "json", "GetItem");
