@@ -95,24 +95,28 @@ json sqs_reader::record(const json& m, const std::string& queue_arn, const std::
 asio::awaitable<json> sqs_reader::next(const batching& b) {
     json records = json::array();
     batch_window window(b, *clock_);
-    for (;;) {
-        int want = static_cast<int>(std::min<std::size_t>(10, window.room()));
-        int wait = idle_poll_seconds;
-        if (!window.empty()) {
-            // SQS waits in whole seconds: the last part of a window is slept on eddy's clock.
-            auto left = window.remaining();
-            wait = static_cast<int>(std::min<std::int64_t>(idle_poll_seconds, left.count() / 1000));
-            if (wait == 0 && left.count() > 0) {
-                clock_timer timer(*clock_, co_await asio::this_coro::executor);
-                co_await timer.wait_for(left);
-            }
-        }
-        auto messages = co_await consumer_.receive(want, wait);
+    auto take = [&](const json& messages) {
         window.added(messages.size());
         for (auto& m : messages)
             records.push_back(record(m, arn_, region_));
-        if (records.empty()) co_return records;  // an idle poll ended: the caller looks at its state
-        if (window.ready()) co_return records;
+    };
+    for (;;) {
+        int want = static_cast<int>(std::min<std::size_t>(10, window.room()));
+        // SQS waits in whole seconds: within a window, up to the last whole second of it
+        int wait = window.empty()
+                       ? idle_poll_seconds
+                       : static_cast<int>(std::min<std::int64_t>(idle_poll_seconds, window.remaining().count() / 1000));
+        auto messages = co_await consumer_.receive(want, wait);
+        if (messages.empty() && !window.empty() && !window.ready()) {
+            // The rest of the window (under a second, or cut short by a queue going away or
+            // eddy stopping) is slept on eddy's clock; then one last look.
+            clock_timer timer(*clock_, co_await asio::this_coro::executor);
+            co_await timer.wait_for(window.remaining());
+            take(co_await consumer_.receive(want, 0));
+            co_return records;
+        }
+        take(messages);
+        if (records.empty() || window.ready()) co_return records;  // empty: an idle poll ended
     }
 }
 
@@ -159,8 +163,9 @@ asio::awaitable<kinesis_shard_reader::batch> kinesis_shard_reader::next(const ba
             out.ended = true;
             co_return out;
         }
-        if (out.records.empty()) co_return out;  // an idle wait ended: the caller looks at its state
-        if (window.ready()) co_return out;
+        // empty: an idle wait ended, or one within a window was cut short (eddy stopping);
+        // either way the caller looks at its state
+        if (out.records.empty() || got.records.empty() || window.ready()) co_return out;
     }
 }
 

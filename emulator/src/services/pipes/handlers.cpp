@@ -532,8 +532,10 @@ void register_handlers(service_env& env) {
     add("TagResource", &service::tag_resource);
     add("UntagResource", &service::untag_resource);
     add("ListTagsForResource", &service::list_tags_for_resource);
-    // Pipes start once the services they read and call have restored their own state.
-    env.calls.on_ready([svc] { svc->restore(); });
+    // Pipes are known from the start; they run once the services they read and call have
+    // restored their own state.
+    svc->restore();
+    env.calls.on_ready([svc] { svc->start_restored(); });
     env.on_stop([svc] { svc->stop_all(); });
 }
 

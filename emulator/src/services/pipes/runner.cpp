@@ -85,7 +85,8 @@ asio::awaitable<void> check_exists(dispatcher& calls, const request_context& sco
 }  // namespace
 
 void service::launch(const std::shared_ptr<pipe>& p, const std::string& failed) {
-    if (stopping_) return;
+    // one set of readers per pipe: a pipe is launched again only once halt() has taken the last
+    if (stopping_ || live_.count(p->arn)) return;
     // posted: the operation that launched the pipe answers with the state it moved to first
     if (p->desired != "RUNNING") {
         asio::post(env_.executor, [this, p] {
@@ -391,15 +392,25 @@ void service::restore() {
             store_.remove(p->arn);
         } else if (p->desired == "RUNNING" && (p->current == "RUNNING" || p->current == "CREATING" ||
                                                p->current == "STARTING" || p->current == "UPDATING")) {
-            launch(p, p->current == "RUNNING"    ? "START_FAILED"
-                      : p->current == "UPDATING" ? "UPDATE_FAILED"
-                      : p->current == "CREATING" ? "CREATE_FAILED"
-                                                 : "START_FAILED");
+            restored_.push_back({p, p->modified_ms,
+                                 p->current == "UPDATING"   ? "UPDATE_FAILED"
+                                 : p->current == "CREATING" ? "CREATE_FAILED"
+                                                            : "START_FAILED"});
         } else if (p->current == "STOPPING" || (p->desired == "STOPPED" && p->current != "STOPPED")) {
             p->current = "STOPPED";
             save(*p);
         }
     }
+}
+
+void service::start_restored() {
+    for (auto& r : restored_) {
+        // a request since the restart has decided for the pipe already
+        auto it = pipes_.find(r.p->arn);
+        if (it == pipes_.end() || it->second != r.p || r.p->modified_ms != r.modified_ms) continue;
+        launch(r.p, r.failed);
+    }
+    restored_.clear();
 }
 
 void service::stop_all() {

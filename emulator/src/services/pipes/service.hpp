@@ -47,8 +47,10 @@ class service {
     boost::asio::awaitable<void> check_state_machines(const request_context& ctx, const json& spec);
 
     // ---- the runtime (runner.cpp)
-    // Restores the pipes a data directory kept and starts those that ran.
+    // Loads the pipes a data directory kept, before any request can name them (at start-up);
+    // start_restored() starts those that ran, once the services they read are ready.
     void restore();
+    void start_restored();
     void stop_all();
 
   private:
@@ -98,6 +100,12 @@ class service {
     store store_;
     std::map<std::string, std::shared_ptr<pipe>> pipes_;  // by ARN
     std::map<std::string, std::shared_ptr<live_pipe>> live_;
+    struct restored {
+        std::shared_ptr<pipe> p;
+        std::int64_t modified_ms;
+        std::string failed;
+    };
+    std::vector<restored> restored_;
     bool stopping_ = false;
 };
 
