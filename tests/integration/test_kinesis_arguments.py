@@ -1,9 +1,14 @@
 """The argument checks Kinesis makes beyond its model: the characters tag keys and values
 may hold (AddTagsToStream, RemoveTagsFromStream, TagResource, UntagResource, CreateStream's
 Tags), where SplitShard may cut a shard, and which shards MergeShards may join."""
+import os
+import subprocess
 import unittest
 
+from harness import cli_env
 from kinesis_support import MAX_HASH_KEY, KinesisCase, unique
+
+AWS = os.environ.get("EDDY_AWS_CLI", "aws")
 
 INVALID = ("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, "
            "_ . / = + - % @ :.")
@@ -73,6 +78,32 @@ class Resharding(KinesisCase):
                                    ShardToMerge=ids[0], AdjacentShardToMerge=ids[2])
         self.assertIn("are not an adjacent pair of shards eligible for merging", message)
         self.kinesis.merge_shards(StreamName=name, ShardToMerge=ids[0], AdjacentShardToMerge=ids[1])
+
+
+class ThroughTheCli(KinesisCase):
+    """What the AWS CLI shows: AWS's messages, all violations in one."""
+
+    def cli(self, *args):
+        out = subprocess.run([AWS, "--endpoint-url", self.eddy.endpoint, "kinesis", *args],
+                             env=cli_env(self.eddy.endpoint), capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(out.returncode, 0, out.stdout)
+        return out.stderr
+
+    def test_pattern_and_tag_checks(self):
+        err = self.cli("describe-stream-summary", "--stream-name", "bad name!")
+        self.assertIn("ValidationException", err)
+        self.assertIn("1 validation error detected: Value 'bad name!' at 'streamName' failed to satisfy constraint: "
+                      "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", err)
+        name = self.stream()
+        err = self.cli("add-tags-to-stream", "--stream-name", name, "--tags", '{"bad;key": "1"}')
+        self.assertIn("InvalidArgumentException", err)
+        self.assertIn("Some tags contain invalid characters", err)
+        # checked against the model before the stream is looked up
+        err = self.cli("put-record", "--stream-name", "no-such-stream", "--partition-key", "k", "--data", "eA==",
+                       "--explicit-hash-key", "0123")
+        self.assertIn("ValidationException", err)
+        self.assertIn(r"at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression "
+                      r"pattern: 0|([1-9]\d{0,38})", err)
 
 
 if __name__ == "__main__":
