@@ -1,6 +1,7 @@
 // eddy: a local emulator of AWS event pipelines. `eddy serve` runs the server.
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "http/server.hpp"
 #include "runtime/runtime.hpp"
 #include "services/dispatcher.hpp"
@@ -102,16 +103,8 @@ options parse_serve(const std::vector<std::string>& args) {
     if (auto* v = std::getenv("EDDY_CLOCK"); v && *v) clock_mode(v, "EDDY_CLOCK");
     auto cors = [&](std::string_view v) {
         o.cors_origins.clear();
-        while (!v.empty()) {
-            auto comma = v.find(',');
-            auto item = v.substr(0, comma);
-            while (!item.empty() && item.front() == ' ')
-                item.remove_prefix(1);
-            while (!item.empty() && item.back() == ' ')
-                item.remove_suffix(1);
-            if (!item.empty()) o.cors_origins.emplace_back(item);
-            v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
-        }
+        for (auto& origin : eddy::split_list(v))
+            if (!origin.empty()) o.cors_origins.push_back(origin);
     };
     if (auto* v = std::getenv("EDDY_CORS_ORIGINS")) cors(v);
     if (auto* v = std::getenv("EDDY_RUNTIME"); v && *v)

@@ -1,6 +1,7 @@
 // rest-json and rest-xml: members bound to the URI, the query string, headers,
 // the status code and the payload, the rest in a JSON or XML body.
 #include "core/encoding.hpp"
+#include "core/text.hpp"
 #include "protocol/codec_detail.hpp"
 
 #include <algorithm>
@@ -9,22 +10,6 @@
 namespace eddy::protocol::detail {
 
 namespace {
-
-std::vector<std::string> split_list(std::string_view text) {
-    std::vector<std::string> out;
-    while (true) {
-        auto comma = text.find(',');
-        auto item = text.substr(0, comma);
-        while (!item.empty() && item.front() == ' ')
-            item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ')
-            item.remove_suffix(1);
-        out.emplace_back(item);
-        if (comma == std::string_view::npos) break;
-        text = text.substr(comma + 1);
-    }
-    return out;
-}
 
 json body_json_members(const service_model& m, const json& shape, json body) {
     return from_wire_json(m.node(shape), std::move(body), "", true);
