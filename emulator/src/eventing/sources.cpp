@@ -59,10 +59,6 @@ asio::awaitable<sqs_reader> sqs_reader::open(dispatcher& calls, request_context 
     co_return sqs_reader(sqs::consumer(calls, scope, std::move(url)), std::move(queue_arn), parts.region, *scope.clock);
 }
 
-bool sqs_reader::fifo() const {
-    return arn_.size() > 5 && arn_.compare(arn_.size() - 5, 5, ".fifo") == 0;
-}
-
 json sqs_reader::record(const json& m, const std::string& queue_arn, const std::string& region) {
     json attributes = m.value("Attributes", json::object());
     json message_attributes = json::object();

@@ -61,7 +61,6 @@ class sqs_reader {
     // or returns an empty one after an idle poll of 20 s so its caller can look at its state.
     boost::asio::awaitable<json> next(const batching& b);
     boost::asio::awaitable<void> remove(const std::vector<std::string>& receipt_handles);
-    bool fifo() const;
 
     static json record(const json& message, const std::string& queue_arn, const std::string& region);
 

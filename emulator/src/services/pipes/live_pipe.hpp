@@ -25,6 +25,7 @@ struct live_pipe {
 
     boost::asio::steady_timer stop;     // never fires; cancelled to stop every wait at once
     boost::asio::steady_timer changed;  // cancelled when a Kinesis shard was read to its end
+    bool shard_ended = false;           // ... which is also noted, in case no one waited then
     bool stopping = false;
     int running = 0;              // reader coroutines not yet returned
     std::function<void()> ended;  // what halt() asked for once they all have

@@ -201,7 +201,7 @@ asio::awaitable<void> service::run_sqs(std::shared_ptr<pipe> p, std::shared_ptr<
         auto result = co_await deliver(*p, *live, *records);
         // handled and filtered-out messages are deleted; failed ones return after their
         // visibility timeout, so the queue's redrive policy counts them
-        std::set<std::size_t> failed(result.failed.begin(), result.failed.end());
+        std::set<std::size_t> failed(result.begin(), result.end());
         std::vector<std::string> done;
         for (std::size_t i = 0; i < records->size(); ++i)
             if (!failed.count(i)) done.push_back((*records)[i].value("receiptHandle", ""));
@@ -269,9 +269,14 @@ asio::awaitable<void> service::run_kinesis(std::shared_ptr<pipe> p, std::shared_
             asio::co_spawn(env_.executor, run_shard(p, live, id, from), asio::detached);
         }
         first_listing = false;
+        if (live->shard_ended) {
+            live->shard_ended = false;  // one ended while this loop was listing: look again
+            continue;
+        }
         live->changed.expires_at(asio::steady_timer::time_point::max());
         auto woken = co_await unless_stopped(*live, live->changed.async_wait(asio::as_tuple(asio::use_awaitable)));
         if (!woken) break;
+        live->shard_ended = false;
     }
 }
 
@@ -296,6 +301,7 @@ asio::awaitable<void> service::run_shard(std::shared_ptr<pipe> p, std::shared_pt
                 auto last = got->sequence_numbers.empty() ? std::string() : got->sequence_numbers.back();
                 auto before = store_.checkpoints(p->arn)[shard_id].sequence_number;
                 store_.save_checkpoint(p->arn, shard_id, {last.empty() ? before : last, true});
+                live->shard_ended = true;
                 live->changed.cancel();
                 break;
             }
@@ -311,7 +317,7 @@ asio::awaitable<bool> service::deliver_lanes(std::shared_ptr<pipe> p, std::share
                                              const eventing::kinesis_shard_reader::batch& batch) {
     auto& params = member(member(p->spec, "SourceParameters"), "KinesisStreamParameters");
     auto factor = static_cast<std::size_t>(std::max(1, params.value("ParallelizationFactor", 1)));
-    if (factor == 1) co_return co_await deliver_stream(p, live, shard_id, batch, 0);
+    if (factor == 1) co_return co_await deliver_stream(p, live, shard_id, batch);
     // ParallelizationFactor: records go to lanes by partition key, so each key keeps its
     // order, and the lanes' batches are delivered at once
     std::vector<eventing::kinesis_shard_reader::batch> lanes(factor);
@@ -327,7 +333,7 @@ asio::awaitable<bool> service::deliver_lanes(std::shared_ptr<pipe> p, std::share
     for (auto& lane : lanes) {
         if (lane.records.empty()) continue;
         ++pending;
-        asio::co_spawn(env_.executor, deliver_stream(p, live, shard_id, lane, 0),
+        asio::co_spawn(env_.executor, deliver_stream(p, live, shard_id, lane),
                        [&pending, &delivered, &all_done](std::exception_ptr e, bool ok) {
                            delivered = delivered && ok && !e;
                            if (--pending == 0) all_done.cancel();
@@ -340,7 +346,7 @@ asio::awaitable<bool> service::deliver_lanes(std::shared_ptr<pipe> p, std::share
 
 asio::awaitable<bool> service::deliver_stream(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,
                                               const std::string& shard_id,
-                                              const eventing::kinesis_shard_reader::batch& batch, int depth) {
+                                              const eventing::kinesis_shard_reader::batch& batch) {
     auto& params = member(member(p->spec, "SourceParameters"), "KinesisStreamParameters");
     int max_retries = params.value("MaximumRetryAttempts", -1);
     int max_age = params.value("MaximumRecordAgeInSeconds", -1);
@@ -359,16 +365,15 @@ asio::awaitable<bool> service::deliver_stream(std::shared_ptr<pipe> p, std::shar
                 if (current.records.empty()) co_return true;
             }
         }
-        auto result = co_await deliver(*p, *live, current.records);
-        if (result.failed.empty()) co_return true;
+        auto failed = co_await deliver(*p, *live, current.records);
+        if (failed.empty()) co_return true;
         // a partial failure retries from the first failed record on; what came before is done
-        auto first = *std::min_element(result.failed.begin(), result.failed.end());
+        auto first = *std::min_element(failed.begin(), failed.end());
         if (first > 0) current = slice(current, first, current.records.size());
         if (bisect && current.records.size() > 1) {
             auto half = current.records.size() / 2;
-            if (!co_await deliver_stream(p, live, shard_id, slice(current, 0, half), depth + 1)) co_return false;
-            co_return co_await deliver_stream(p, live, shard_id, slice(current, half, current.records.size()),
-                                              depth + 1);
+            if (!co_await deliver_stream(p, live, shard_id, slice(current, 0, half))) co_return false;
+            co_return co_await deliver_stream(p, live, shard_id, slice(current, half, current.records.size()));
         }
         if (max_retries != -1 && attempt > max_retries) {
             co_await dead_letter(*p, shard_id, current, attempt, "RetryAttemptsExhausted");

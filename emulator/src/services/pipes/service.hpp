@@ -71,7 +71,7 @@ class service {
     // or MaximumRetryAttempts to the dead-letter queue. False when the pipe stopped first.
     boost::asio::awaitable<bool> deliver_stream(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,
                                                 const std::string& shard_id,
-                                                const eventing::kinesis_shard_reader::batch& batch, int depth);
+                                                const eventing::kinesis_shard_reader::batch& batch);
     // A stream batch split by partition key into ParallelizationFactor lanes delivered at once.
     boost::asio::awaitable<bool> deliver_lanes(std::shared_ptr<pipe> p, std::shared_ptr<live_pipe> live,
                                                const std::string& shard_id,
@@ -80,13 +80,9 @@ class service {
                                              const eventing::kinesis_shard_reader::batch& batch, int attempts,
                                              const std::string& condition);
 
-    // ---- one batch through filters, enrichment and target (runner.cpp, targets.cpp)
-    struct outcome {
-        std::vector<std::size_t> failed;  // indexes into the records handed in
-        std::vector<std::size_t> filtered;
-        std::string error;  // why the target (or enrichment) failed, when it did
-    };
-    boost::asio::awaitable<outcome> deliver(const pipe& p, const live_pipe& live, const json& records);
+    // ---- one batch through filters, enrichment and target (targets.cpp): the indexes of
+    // the records that failed (filtered-out ones count as handled)
+    boost::asio::awaitable<std::vector<std::size_t>> deliver(const pipe& p, const live_pipe& live, const json& records);
     boost::asio::awaitable<std::vector<std::size_t>> invoke_target(const pipe& p, const live_pipe& live,
                                                                    const eventing::variables& vars, const json& events,
                                                                    std::string& error);

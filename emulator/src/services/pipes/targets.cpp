@@ -105,8 +105,8 @@ int rank(const std::string& level) {
 
 }  // namespace
 
-asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pipe& live, const json& records) {
-    outcome result;
+asio::awaitable<std::vector<std::size_t>> service::deliver(const pipe& p, const live_pipe& live, const json& records) {
+    std::vector<std::size_t> failed_records;
     json events = json::array();
     std::vector<std::size_t> origin;  // events[i] came from records[origin[i]]
     for (std::size_t i = 0; i < records.size(); ++i) {
@@ -119,11 +119,9 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
         if (keep) {
             events.push_back(records[i]);
             origin.push_back(i);
-        } else {
-            result.filtered.push_back(i);
         }
     }
-    if (events.empty()) co_return result;
+    if (events.empty()) co_return failed_records;
 
     auto execution = new_uuid();
     auto ctx = scope(p);
@@ -156,16 +154,14 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
             error = e.code + ": " + e.message();
         }
         if (!error.empty()) {
-            result.failed = origin;
-            result.error = error;
             co_await write_log(p, "ERROR", "ENRICHMENT_INVOCATION_FAILED", execution, failure(error));
             co_await write_log(p, "ERROR", "EXECUTION_FAILED", execution, failure(error));
-            co_return result;
+            co_return origin;
         }
         co_await write_log(p, "TRACE", "ENRICHMENT_INVOCATION_SUCCEEDED", execution);
         if (events.empty()) {
             co_await write_log(p, "INFO", "EXECUTION_SUCCEEDED", execution);
-            co_return result;
+            co_return failed_records;
         }
     }
 
@@ -175,21 +171,20 @@ asio::awaitable<service::outcome> service::deliver(const pipe& p, const live_pip
     if (failed.empty()) {
         co_await write_log(p, "TRACE", "TARGET_INVOCATION_SUCCEEDED", execution);
         co_await write_log(p, "INFO", "EXECUTION_SUCCEEDED", execution);
-        co_return result;
+        co_return failed_records;
     }
     // after an enrichment the events no longer stand for records one to one: retry them all
     if (enriched) {
-        result.failed = origin;
+        failed_records = origin;
     } else {
         for (auto i : failed)
-            result.failed.push_back(origin[i]);
+            failed_records.push_back(origin[i]);
     }
-    result.error = error;
     co_await write_log(
         p, "ERROR", failed.size() == events.size() ? "TARGET_INVOCATION_FAILED" : "TARGET_INVOCATION_PARTIALLY_FAILED",
         execution, failure(error));
     co_await write_log(p, "ERROR", "EXECUTION_FAILED", execution, failure(error));
-    co_return result;
+    co_return failed_records;
 }
 
 asio::awaitable<std::vector<std::size_t>> service::invoke_target(const pipe& p, const live_pipe& live,
