@@ -19,6 +19,9 @@
 #include <boost/beast/core/detail/clamp.hpp>
 #include <boost/beast/http.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
 #include <charconv>
 #include <list>
@@ -296,7 +299,7 @@ struct server::impl {
         head += "Server: eddy\r\n"sv;
         if (out.status != 204 && out.status != 304 && out.status >= 200) {
             head += "Content-Length: "sv;
-            head += number(out.body.size(), length_buf);
+            head += number(out.stream ? out.stream->length : out.body.size(), length_buf);
             head += "\r\n"sv;
         }
         if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n"sv;
@@ -383,14 +386,60 @@ struct server::impl {
             keep_alive = keep_alive && !stopping;
             bool head = parser.method == bhttp::verb::head;
             std::string header = response_head(out, version, keep_alive);
+            expire_after(std::chrono::seconds(300));
+            if (out.stream && !head) {
+                if (!co_await write_stream(stream, header, *out.stream, [&] { expire_after(std::chrono::seconds(300)); }))
+                    break;
+                if (!keep_alive) break;
+                continue;
+            }
             std::array<asio::const_buffer, 2> parts{asio::buffer(header),
                                                     asio::buffer(out.body.data(), head ? 0 : out.body.size())};
-            expire_after(std::chrono::seconds(300));
             auto [wec, wn] = co_await asio::async_write(stream, parts, use_tuple);
             if (wec || !keep_alive) break;
         }
         beast::error_code ignored;
         stream.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    // A streamed payload after its head: shared bytes in one write, a file's region in
+    // blocks read as they go, so a large object is never whole in memory. False when
+    // the connection failed (or the file could not be read: the client sees a short body).
+    template <typename Progress>
+    static asio::awaitable<bool> write_stream(tcp::socket& stream, const std::string& header,
+                                              const protocol::body_source& source, Progress progress) {
+        if (source.memory) {
+            std::array<asio::const_buffer, 2> parts{
+                asio::buffer(header), asio::buffer(source.memory->data() + source.offset, source.length)};
+            auto [wec, wn] = co_await asio::async_write(stream, parts, use_tuple);
+            co_return !wec;
+        }
+        auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(header), use_tuple);
+        if (hec) co_return false;
+        int fd = ::open(source.file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            log::error("cannot open " + source.file + " to send it");
+            co_return false;
+        }
+        std::vector<char> block(std::min<std::uint64_t>(source.length, 1 << 20));
+        std::uint64_t done = 0;
+        bool ok = true;
+        while (ok && done < source.length) {
+            auto want = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), source.length - done));
+            auto got = ::pread(fd, block.data(), want, static_cast<off_t>(source.offset + done));
+            if (got <= 0) {
+                log::error("cannot read " + source.file + " to send it");
+                ok = false;
+                break;
+            }
+            auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(block.data(), static_cast<std::size_t>(got)),
+                                                        use_tuple);
+            ok = !wec;
+            done += static_cast<std::uint64_t>(got);
+            progress();
+        }
+        ::close(fd);
+        co_return ok;
     }
 
     // CORS, for browser SDKs and web consoles: a preflight is answered here, before any
@@ -511,6 +560,7 @@ struct server::impl {
             ctx.path = request.path;
             ctx.clock = &clock;
             ctx.calls = &calls;
+            ctx.wire = &request;
             calls.apply_input_hook(ctx, input);
             protocol::validate_input(r.op, input);
             auto* h = calls.find(r.op.service->id, r.op.name);
@@ -518,6 +568,7 @@ struct server::impl {
             if (config.commits) config.commits->join();
             json output = co_await (*h)(ctx, std::move(input));
             protocol::encode_output(r.op, output, request_id, response);
+            if (ctx.reply_payload) response.stream = std::move(ctx.reply_payload);
         } catch (const aws_error& e) {
             protocol::encode_error(r.op.service, r.op.model, r.op.protocol, e, request_id, response);
         } catch (const std::exception& e) {

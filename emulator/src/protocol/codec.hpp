@@ -25,6 +25,11 @@ struct operation_ref {
 // protocol cannot read.
 json decode_request(const operation_ref& op, const wire_request& request);
 
+// The member of an operation's input (or output) that is a streamed payload (S3's
+// object Body), or "": decode_request leaves it out of the input, and the service
+// reads it from the request itself, so a large body is never copied into JSON.
+std::string streaming_payload(const operation_ref& op, bool input);
+
 // Checks required members, enums, lengths and ranges; throws the error the
 // service would return, naming every violation.
 void validate_input(const operation_ref& op, const json& input);

@@ -110,7 +110,9 @@ json decode_rest(const operation_ref& op, const wire_request& request) {
         auto& member = shape["members"][name];
         auto& target = target_of(m, member);
         auto type = shape_type(target);
-        if (type == "blob") {
+        if (type == "blob" && member.value("streaming", false)) {
+            // read by the service from the request (see streaming_payload)
+        } else if (type == "blob") {
             out[name] = json::binary(std::vector<std::uint8_t>(request.body.begin(), request.body.end()));
         } else if (type == "string") {
             if (!request.body.empty()) out[name] = request.body;
@@ -241,3 +243,17 @@ void encode_rest_output(const operation_ref& op, const json& output, const std::
 }
 
 }  // namespace eddy::protocol::detail
+
+namespace eddy::protocol {
+
+std::string streaming_payload(const operation_ref& op, bool input) {
+    auto it = op.op->find(input ? "input" : "output");
+    if (it == op.op->end()) return {};
+    auto& shape = detail::target_of(*op.model, *it);
+    auto p = shape.find("payload");
+    if (p == shape.end()) return {};
+    auto& member = shape["members"][p->get<std::string>()];
+    return member.value("streaming", false) ? p->get<std::string>() : std::string();
+}
+
+}  // namespace eddy::protocol

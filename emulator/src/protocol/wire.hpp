@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,10 +30,20 @@ struct wire_request {
     }
 };
 
+// A payload too big to pass through a JSON value (an S3 object): bytes shared in
+// memory, or a region of a file, written to the socket as they are.
+struct body_source {
+    std::shared_ptr<const std::string> memory;  // when set, the bytes [offset, offset + length)
+    std::string file;                           // otherwise this file's bytes [offset, offset + length)
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
 struct wire_response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    std::shared_ptr<const body_source> stream;  // when set, the body sent instead of `body`
 
     void set_header(std::string name, std::string value) {
         for (auto& [k, v] : headers)

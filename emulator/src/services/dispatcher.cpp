@@ -3,6 +3,8 @@
 #include "core/aws_error.hpp"
 #include "protocol/codec.hpp"
 
+#include <cstdio>
+
 namespace eddy {
 
 void dispatcher::add(std::string_view service, std::string_view operation, handler h) {
@@ -44,6 +46,24 @@ aws_error not_implemented(std::string_view service, std::string_view operation) 
                      false);
 }
 
+namespace {
+
+// A streamed payload as one value, for an in-process caller (a state machine's
+// aws-sdk:s3:getObject), which takes the body as text.
+std::string read_payload(const protocol::body_source& source) {
+    if (source.memory) return source.memory->substr(source.offset, source.length);
+    std::string out(source.length, '\0');
+    std::FILE* f = std::fopen(source.file.c_str(), "rb");
+    if (!f) throw internal_failure("cannot read " + source.file);
+    std::size_t got = 0;
+    if (std::fseek(f, static_cast<long>(source.offset), SEEK_SET) == 0) got = std::fread(out.data(), 1, out.size(), f);
+    std::fclose(f);
+    if (got != out.size()) throw internal_failure("cannot read " + source.file);
+    return out;
+}
+
+}  // namespace
+
 boost::asio::awaitable<json> dispatcher::call(const request_context& caller, std::string_view service,
                                               std::string_view operation, json input) {
     auto* info = protocol::service_by_id(service);
@@ -64,9 +84,16 @@ boost::asio::awaitable<json> dispatcher::call(const request_context& caller, std
     ctx.service = std::string(service);
     ctx.operation = std::string(operation);
     ctx.calls = this;
+    ctx.wire = nullptr;  // the caller's own HTTP request is not this call's
+    ctx.reply_payload = nullptr;
     apply_input_hook(ctx, input);
     protocol::validate_input(op, input);
-    co_return co_await (*h)(ctx, std::move(input));
+    json output = co_await (*h)(ctx, std::move(input));
+    if (ctx.reply_payload) {
+        auto member = protocol::streaming_payload(op, false);
+        if (!member.empty()) output[member] = read_payload(*ctx.reply_payload);
+    }
+    co_return output;
 }
 
 }  // namespace eddy

@@ -3,6 +3,7 @@
 #include "core/aws_error.hpp"
 #include "core/clock.hpp"
 #include "core/string_map.hpp"
+#include "protocol/wire.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -44,6 +45,12 @@ struct request_context {
     std::string path;  // the request path (old SQS clients post to the queue's URL)
     const eddy::clock* clock = nullptr;
     dispatcher* calls = nullptr;
+    // The HTTP request, when the call came over HTTP: a streamed payload (an S3 object's
+    // body) is read from here rather than copied into the JSON input.
+    const protocol::wire_request* wire = nullptr;
+    // A streamed payload the handler answers with (an S3 object's bytes): sent as the
+    // body over HTTP, given back as the payload member's text to an in-process caller.
+    std::shared_ptr<const protocol::body_source> reply_payload;
 };
 
 using json = nlohmann::json;
