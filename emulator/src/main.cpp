@@ -224,6 +224,7 @@ int serve(const options& o) {
         die(e.what());
     }
     eddy::service_env env{*db, clock, calls, io.get_executor(), runtime.get()};
+    env.data_dir = o.data_dir;
     eddy::register_services(env);
 
     eddy::http::server_config config;

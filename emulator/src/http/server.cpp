@@ -297,7 +297,11 @@ struct server::impl {
             head += "\r\n"sv;
         }
         head += "Server: eddy\r\n"sv;
-        if (out.status != 204 && out.status != 304 && out.status >= 200) {
+        // a HEAD answer states the length a GET would have (S3's HeadObject sets it itself)
+        bool length_given = false;
+        for (auto& [k, v] : out.headers)
+            if (k.size() == 14 && ascii_iequals(k, "content-length")) length_given = true;
+        if (out.status != 204 && out.status != 304 && out.status >= 200 && !length_given) {
             head += "Content-Length: "sv;
             head += number(out.stream ? out.stream->length : out.body.size(), length_buf);
             head += "\r\n"sv;
@@ -384,7 +388,7 @@ struct server::impl {
             }
             allow_origin(parser.request, out);
             keep_alive = keep_alive && !stopping;
-            bool head = parser.method == bhttp::verb::head;
+            bool head = parser.method == bhttp::verb::head || out.status == 304 || out.status == 204;
             std::string header = response_head(out, version, keep_alive);
             expire_after(std::chrono::seconds(300));
             if (out.stream && !head) {
@@ -569,6 +573,7 @@ struct server::impl {
             json output = co_await (*h)(ctx, std::move(input));
             protocol::encode_output(r.op, output, request_id, response);
             if (ctx.reply_payload) response.stream = std::move(ctx.reply_payload);
+            if (ctx.reply_status) response.status = ctx.reply_status;
         } catch (const aws_error& e) {
             protocol::encode_error(r.op.service, r.op.model, r.op.protocol, e, request_id, response);
         } catch (const std::exception& e) {

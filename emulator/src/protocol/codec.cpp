@@ -420,12 +420,21 @@ void encode_error(const service_info* service, const service_model* model, std::
             xml::escape(out, code);
             out += "</Code><Message>";
             xml::escape(out, error.message());
-            out += "</Message><RequestId>";
+            out += "</Message>";
+            for (auto& [name, value] : error.fields) {
+                out += "<" + name + ">";
+                xml::escape(out, value);
+                out += "</" + name + ">";
+            }
+            out += "<RequestId>";
             out += request_id;
-            out += "</RequestId></Error>";
+            out += "</RequestId><HostId>";
+            out += request_id;
+            out += "</HostId></Error>";
+            response.set_header("x-amz-id-2", request_id);
             response.set_header("x-amz-request-id", request_id);
         }
-        response.set_header("Content-Type", "text/xml");
+        response.set_header("Content-Type", protocol == "rest-xml" ? "application/xml" : "text/xml");
         return;
     }
     // json and rest-json

@@ -150,10 +150,12 @@ void encode_rest_output(const operation_ref& op, const json& output, const std::
     const service_model& m = *op.model;
     bool is_xml = op.protocol == "rest-xml";
     response.status = (*op.op)["http"].value("responseCode", 200);
-    if (is_xml)
+    if (is_xml) {
         response.set_header("x-amz-request-id", request_id);
-    else
+        response.set_header("x-amz-id-2", request_id);
+    } else {
         response.set_header("x-amzn-RequestId", request_id);
+    }
     response.body.clear();
     auto it = op.op->find("output");
     if (it == op.op->end()) return;

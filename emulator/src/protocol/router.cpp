@@ -15,11 +15,10 @@ void set_target(route& out, const service_info* svc, const service_model& m, std
 
 // Matches one REST route against the request; returns a score (higher is more
 // specific) or -1. Labels are captured still percent-encoded.
-int match_rest(const service_model& m, const rest_route& rt, const wire_request& r,
+int match_rest(const service_model& m, const rest_route& rt, const wire_request& r, std::string_view path,
                const std::vector<std::pair<std::string, std::string>>& query,
                std::vector<std::pair<std::string, std::string>>& labels) {
     if (rt.method != r.method) return -1;
-    std::string_view path = r.path;
     std::size_t pos = 0;
     int literals = 0;
     bool greedy = false;
@@ -72,13 +71,31 @@ int match_rest(const service_model& m, const rest_route& rt, const wire_request&
     return literals * 32 + static_cast<int>(rt.query_literals.size()) * 8 + required * 2 + (greedy ? 0 : 1);
 }
 
+// The bucket of a virtual-hosted-style S3 request, as SDKs build it from an endpoint
+// (bucket.localhost:4566, bucket.s3.localhost, bucket.s3.us-east-1.amazonaws.com), or "".
+std::string virtual_host_bucket(const wire_request& r) {
+    std::string_view host = r.header("host");
+    if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
+        host = host.substr(0, colon);
+    std::string lowered = detail::lower(host);
+    std::string_view h = lowered;
+    for (auto marker : {".s3.", ".s3-"})
+        if (auto at = h.find(marker); at != std::string_view::npos && at > 0) return std::string(host.substr(0, at));
+    if (h.ends_with(".localhost") && h.size() > 10) return std::string(host.substr(0, h.size() - 10));
+    return {};
+}
+
 bool route_rest(route& out, const service_info* svc, const wire_request& r) {
     auto& m = model(svc->id);
     auto query = detail::parse_form(r.query);
     int best = -1;
     std::vector<std::pair<std::string, std::string>> labels;
+    std::string hosted;  // the path a virtual-hosted request would have had in path style
+    if (svc->id == "s3")
+        if (auto bucket = virtual_host_bucket(r); !bucket.empty()) hosted = "/" + bucket + r.path;
+    std::string_view path = hosted.empty() ? std::string_view(r.path) : std::string_view(hosted);
     for (auto& rt : m.rest_routes()) {
-        int score = match_rest(m, rt, r, query, labels);
+        int score = match_rest(m, rt, r, path, query, labels);
         if (score > best) {
             best = score;
             out.op.name = rt.operation;

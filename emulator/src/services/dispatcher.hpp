@@ -51,6 +51,7 @@ struct request_context {
     // A streamed payload the handler answers with (an S3 object's bytes): sent as the
     // body over HTTP, given back as the payload member's text to an in-process caller.
     std::shared_ptr<const protocol::body_source> reply_payload;
+    int reply_status = 0;  // when set, the HTTP status instead of the operation's own (S3's 206)
 };
 
 using json = nlohmann::json;
@@ -161,6 +162,8 @@ struct service_env {
     // CloudWatch Logs' store, set when the logs service registers (before the services
     // that write logs in process: ECS's awslogs driver, Step Functions' logging).
     std::shared_ptr<logs::store> logs = {};
+    // --data-dir, or "" when eddy is ephemeral: where services keep files of their own (S3's objects).
+    std::string data_dir = {};
 
     void on_stop(std::function<void()> hook) { calls.on_stop(std::move(hook)); }
 };

@@ -6,6 +6,7 @@ void register_services(service_env& env) {
     sts::register_handlers(env);
     logs::register_handlers(env);  // first: other services write logs through env.logs
     ecs::register_handlers(env);   // its tasks' awslogs go to env.logs
+    s3::register_handlers(env);
     sqs::register_handlers(env);
     kinesis::register_handlers(env);
     stepfunctions::register_handlers(env);

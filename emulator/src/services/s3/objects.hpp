@@ -1,0 +1,70 @@
+#pragma once
+
+#include "core/clock.hpp"
+#include "services/dispatcher.hpp"
+#include "services/s3/blobs.hpp"
+#include "services/s3/store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace eddy::s3 {
+
+// What every S3 handler shares: the metadata store, the bytes, and the clock.
+// One per server, on its event loop.
+struct service {
+    service(storage::database& db, std::string blob_dir, const eddy::clock& c)
+        : meta(db), blobs(std::move(blob_dir)), clock(c) {}
+
+    store meta;
+    blob_store blobs;
+    const eddy::clock& clock;
+
+    std::int64_t now_ms() const { return clock.now_ms(); }
+    // The bucket, or NoSuchBucket.
+    bucket require_bucket(const std::string& name);
+    // The version a request names (VersionId, or the newest), or S3's error for it.
+    object_version require_object(const bucket& b, const std::string& key, const json& input);
+    // Drops a version for good, bytes included.
+    void erase(const object_version& v);
+    void free_blobs(const std::vector<std::string>& ids);
+};
+
+// The canonical user S3 names as every object's owner: one per account.
+json owner_of(const std::string& account);
+double seconds(std::int64_t ms);
+std::string new_version_id();
+// "<md5 hex>" with S3's quotes.
+std::string quoted_etag(std::string_view bytes);
+
+// A `Range: bytes=` header against an object's size: the first and last byte, or
+// nullopt when the header asks for the whole object (absent, or a form S3 ignores).
+// Throws InvalidRange when no byte of the object is in range.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_range(const std::string& header, std::uint64_t size);
+
+// A member that is a string, or "".
+std::string text_member(const json& input, const char* name);
+
+// x-amz-copy-source: "bucket/key?versionId=v", percent-encoded, with or without a leading slash.
+struct copy_source {
+    std::string bucket, key, version_id;
+};
+copy_source parse_copy_source(const std::string& header);
+// The object a copy reads, or S3's error for it.
+object_version require_source(service& s3, const copy_source& source);
+
+// The bytes of a request's streamed payload: the in-process caller's Body member, or
+// the HTTP body (decoded when the client sent it aws-chunked).
+std::string request_body(const request_context& ctx, const json& input);
+
+// "Tag1=v1&Tag2=v2" (x-amz-tagging) as a TagSet map, checked against S3's limits.
+json parse_tagging_header(const std::string& header);
+void check_tags(const json& tags);
+json tag_set(const json& tags);  // map -> [{Key, Value}]
+
+void register_object_handlers(dispatcher& calls, service& s3);
+void register_bucket_handlers(dispatcher& calls, service& s3);
+void register_multipart_handlers(dispatcher& calls, service& s3);
+
+}  // namespace eddy::s3
