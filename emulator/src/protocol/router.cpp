@@ -68,7 +68,10 @@ int match_rest(const service_model& m, const rest_route& rt, const wire_request&
             ++required;
         }
     }
-    return literals * 32 + static_cast<int>(rt.query_literals.size()) * 8 + required * 2 + (greedy ? 0 : 1);
+    int score = literals * 32 + static_cast<int>(rt.query_literals.size()) * 8 + required * 2 + (greedy ? 0 : 1);
+    // Of two operations with one request form (S3's GetBucketLifecycle and its successor
+    // GetBucketLifecycleConfiguration), the current one answers.
+    return score * 2 + (op->value("deprecated", false) ? 0 : 1);
 }
 
 // The bucket of a virtual-hosted-style S3 request, as SDKs build it from an endpoint

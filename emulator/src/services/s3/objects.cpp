@@ -640,6 +640,7 @@ struct listing {
 listing list_keys(service& s3, std::int64_t bucket, const std::string& prefix, const std::string& delimiter,
                   std::string start, int max) {
     listing out;
+    const std::string marker = start;
     bool inclusive = false;
     if (start < prefix) {
         start = prefix;
@@ -655,6 +656,13 @@ listing list_keys(service& s3, std::int64_t bucket, const std::string& prefix, c
             if (!delimiter.empty()) {
                 auto at = v.key.find(delimiter, prefix.size());
                 if (at != std::string::npos) common = v.key.substr(0, at + delimiter.size());
+            }
+            if (!common.empty() && common <= marker) {
+                // a marker (or token) that is itself a common prefix: that group was listed already
+                start = after_prefix(common);
+                inclusive = true;
+                if (start.empty()) return out;
+                goto next_batch;
             }
             if (entries == max) {
                 out.truncated = true;

@@ -16,11 +16,30 @@ constexpr std::int64_t max_presigned_seconds = 604800;  // a week
 // A presigned URL (SigV4 query authentication) is honoured until X-Amz-Date plus
 // X-Amz-Expires; after that S3 refuses it. Signatures themselves are not checked.
 void check_presigned(const request_context& ctx) {
-    if (!ctx.wire || ctx.wire->query.find("X-Amz-Signature=") == std::string::npos) return;
-    std::string date, expires;
+    if (!ctx.wire || ctx.wire->query.find("Signature=") == std::string::npos) return;
+    std::string date, expires, legacy_expires;
+    bool v4 = false;
     for (auto& [k, v] : protocol::detail::parse_form(ctx.wire->query)) {
         if (k == "X-Amz-Date") date = v;
         if (k == "X-Amz-Expires") expires = v;
+        if (k == "X-Amz-Signature") v4 = true;
+        if (k == "Expires") legacy_expires = v;
+    }
+    auto now = ctx.clock->now_ms();
+    if (!v4) {
+        // SigV2 query authentication (boto3's default for S3 presigning): Expires is epoch seconds
+        if (legacy_expires.empty()) return;
+        std::int64_t until = 0;
+        try {
+            until = std::stoll(legacy_expires) * 1000;
+        } catch (...) {
+            throw aws_error("AccessDenied", "Invalid date (should be seconds since epoch): " + legacy_expires, 403);
+        }
+        if (now > until)
+            throw aws_error("AccessDenied", "Request has expired", 403)
+                .with("Expires", format_iso8601(until))
+                .with("ServerTime", format_iso8601(now));
+        return;
     }
     std::int64_t signed_ms = 0;
     // X-Amz-Date is ISO 8601 basic: 20261208T030000Z
@@ -42,7 +61,6 @@ void check_presigned(const request_context& ctx) {
     if (seconds_valid > max_presigned_seconds)
         throw aws_error("AuthorizationQueryParametersError",
                         "X-Amz-Expires must be less than a week (in seconds) that is 604800");
-    auto now = ctx.clock->now_ms();
     if (now > signed_ms + seconds_valid * 1000)
         throw aws_error("AccessDenied", "Request has expired", 403)
             .with("X-Amz-Expires", expires)
