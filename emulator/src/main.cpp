@@ -230,6 +230,7 @@ int serve(const options& o) {
     eddy::http::server_config config;
     config.host = o.host;
     config.port = o.port;
+    if (!o.data_dir.empty()) config.spool_dir = (std::filesystem::path(o.data_dir) / "s3" / "tmp").string();
     config.cors_origins = o.cors_origins;
     if (manual_clock) config.manual = &*manual_clock;
     std::optional<eddy::storage::group_commit> commits;

@@ -601,5 +601,54 @@ class DurabilityTest(unittest.TestCase):
             self.assertEqual(s3.get_object(Bucket="durable-bucket", Key="/etc/passwd")["Body"].read(), b"absolute")
 
 
+class LargeUploadTest(unittest.TestCase):
+    def test_single_put_beyond_the_usual_body_limit(self):
+        # 80 MiB in one PUT (other services refuse bodies over 64 MiB), durable: received into a file
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        data = os.urandom(80 * MIB)
+        with Eddy(data_dir=folder) as eddy:
+            s3 = s3_client(eddy.endpoint)
+            s3.create_bucket(Bucket="large-bucket")
+            etag = s3.put_object(Bucket="large-bucket", Key="big", Body=data)["ETag"]
+            self.assertEqual(etag, '"%s"' % hashlib.md5(data).hexdigest())
+            got = s3.get_object(Bucket="large-bucket", Key="big", Range=f"bytes={50 * MIB}-{50 * MIB + 9}")
+            self.assertEqual(got["Body"].read(), data[50 * MIB:50 * MIB + 10])
+            self.assertEqual(hashlib.md5(s3.get_object(Bucket="large-bucket", Key="big")["Body"].read()).hexdigest(),
+                             hashlib.md5(data).hexdigest())
+            self.assertEqual(os.listdir(os.path.join(folder, "s3", "tmp")), [])
+
+    def test_kill_during_an_upload_leaves_no_partial_object(self):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        eddy = Eddy(data_dir=folder).start()
+        try:
+            s3 = s3_client(eddy.endpoint)
+            s3.create_bucket(Bucket="crash-bucket")
+            url = s3.generate_presigned_url("put_object", Params={"Bucket": "crash-bucket", "Key": "half"})
+            parts = urllib.parse.urlsplit(url)
+            sock = socket.create_connection((parts.hostname, parts.port))
+            sock.sendall((f"PUT {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                          f"Content-Length: {200 * MIB}\r\n\r\n").encode())
+            sock.sendall(b"x" * (20 * MIB))
+            deadline = time.time() + 10
+            tmp = os.path.join(folder, "s3", "tmp")
+            while time.time() < deadline and not any(os.path.getsize(os.path.join(tmp, f)) > 0
+                                                     for f in os.listdir(tmp)):
+                time.sleep(0.05)
+            self.assertTrue(os.listdir(tmp), "the upload was being received into a file")
+            eddy.kill9()
+            sock.close()
+        finally:
+            eddy.stop()
+        with Eddy(data_dir=folder) as again:
+            s3 = s3_client(again.endpoint)
+            with self.assertRaises(ClientError) as caught:
+                s3.head_object(Bucket="crash-bucket", Key="half")
+            self.assertEqual(caught.exception.response["Error"]["Code"], "404")
+            self.assertEqual(os.listdir(os.path.join(folder, "s3", "tmp")), [])
+            self.assertEqual(os.listdir(os.path.join(folder, "s3", "blobs")), [])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/router.hpp"
+#include "protocol/sigv4.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -114,6 +115,10 @@ struct request_slot {
         request.method.clear();
         request.path.clear();
         request.query.clear();
+        if (!request.body_file.empty()) {
+            ::unlink(request.body_file.c_str());  // a no-op once its object took it
+            request.body_file.clear();
+        }
         // A large body's buffer is not kept for the life of the connection.
         if (request.body.capacity() > 64 * 1024)
             std::string().swap(request.body);
@@ -139,6 +144,20 @@ class request_parser final : public bhttp::basic_parser<true> {
     wire_request& request;
     unsigned version = 0;
     bhttp::verb method = bhttp::verb::unknown;
+
+    ~request_parser() { close_spool(); }
+
+    // Sends the rest of the body to a new file in `dir` rather than to memory.
+    bool spool_into(const std::string& dir) {
+        request.body_file = dir + "/upload-" + new_uuid();
+        spool_fd_ = ::open(request.body_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (spool_fd_ < 0) request.body_file.clear();
+        return spool_fd_ >= 0;
+    }
+    void close_spool() {
+        if (spool_fd_ >= 0) ::close(spool_fd_);
+        spool_fd_ = -1;
+    }
 
     // The first Expect field asks for 100-continue.
     bool expects_continue() const {
@@ -173,14 +192,29 @@ class request_parser final : public bhttp::basic_parser<true> {
         header.second.assign(value.data(), value.size());
     }
     void on_header_impl(beast::error_code& ec) override { ec = {}; }
+    int spool_fd_ = -1;
+
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
-        if (length) request.body.reserve(beast::detail::clamp(*length));
+        if (length && spool_fd_ < 0) request.body.reserve(beast::detail::clamp(*length));
         ec = {};
     }
     std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override {
-        request.body.append(body.data(), body.size());
         ec = {};
-        return body.size();
+        if (spool_fd_ < 0) {
+            request.body.append(body.data(), body.size());
+            return body.size();
+        }
+        std::size_t done = 0;
+        while (done < body.size()) {
+            auto n = ::write(spool_fd_, body.data() + done, body.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                ec = beast::error_code(errno ? errno : EIO, beast::system_category());
+                return done;
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        return done;
     }
     void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
     std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& ec) override {
@@ -212,7 +246,7 @@ bool parse_buffered(beast::flat_buffer& buffer, request_parser& parser, bool hea
 // without a composed operation per read. A caller that tried parse_buffered first spares
 // this coroutine's frame when the buffer already held the rest (a small request's body).
 asio::awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer, request_parser& parser,
-                                                bool header_only) {
+                                                bool header_only, const std::function<void()>* progress = nullptr) {
     beast::error_code ec;
     for (;;) {
         if (parse_buffered(buffer, parser, header_only, ec)) co_return ec;
@@ -220,6 +254,7 @@ asio::awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat
         if (size == 0) co_return bhttp::error::buffer_overflow;
         auto [rec, n] = co_await socket.async_read_some(buffer.prepare(size), use_tuple);
         buffer.commit(n);
+        if (progress) (*progress)();
         if (rec == asio::error::eof) {
             if (!parser.got_some()) co_return bhttp::error::end_of_stream;
             parser.put_eof(ec);  // a message ended by the close (or cut short by it)
@@ -227,6 +262,19 @@ asio::awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat
         }
         if (rec) co_return rec;
     }
+}
+
+// Bodies of uploads above this size are received into a file when eddy is durable.
+constexpr std::uint64_t spool_threshold = 1024 * 1024;
+
+// An S3 PUT or POST (object, part, or a presigned one), which may carry up to 5 GiB.
+bool is_upload(const wire_request& request) {
+    if (request.method != "PUT" && request.method != "POST") return false;
+    protocol::credential_scope scope;
+    if (protocol::parse_credential_scope(request, scope)) return scope.service == "s3";
+    // SigV2, in a header or a presigned URL: S3 is the one service eddy serves that takes it
+    return request.header("authorization").starts_with("AWS ") ||
+           request.query.find("AWSAccessKeyId=") != std::string::npos;
 }
 
 struct server::impl {
@@ -337,13 +385,26 @@ struct server::impl {
         while (!stopping) {
             slot.recycle();
             request_parser parser(slot);
-            parser.body_limit(config.body_limit);
+            parser.body_limit(std::max<std::uint64_t>(config.body_limit, config.upload_limit));
             parser.header_limit(64 * 1024);
             self->busy = false;
             expire_after(config.idle_timeout);
             auto ec = co_await read_request(stream, buffer, parser, true);
             self->busy = true;
             bool too_big = ec == bhttp::error::body_limit;
+            bool upload = false;
+            if (!ec) {
+                // Only S3 uploads may pass the usual limit; when durable they go to a file as they come.
+                upload = is_upload(parser.request);
+                auto length = parser.content_length();
+                if (!upload && length && *length > config.body_limit)
+                    too_big = true;
+                else if (!upload)
+                    parser.body_limit(config.body_limit);
+                else if (!config.spool_dir.empty() && (!length || *length > spool_threshold) &&
+                         !parser.spool_into(config.spool_dir))
+                    log::warn("cannot create a file in " + config.spool_dir + ": receiving the upload in memory");
+            }
             if (ec && !too_big) {
                 if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
                     ec != asio::error::connection_reset && !stopping) {
@@ -365,8 +426,12 @@ struct server::impl {
             if (!too_big) {
                 expire_after(std::chrono::seconds(300));
                 beast::error_code rec;
+                // a large upload keeps its connection while bytes keep coming
+                std::function<void()> progress;
+                if (upload) progress = [&] { expire_after(std::chrono::seconds(300)); };
                 if (!parse_buffered(buffer, parser, false, rec))
-                    rec = co_await read_request(stream, buffer, parser, false);
+                    rec = co_await read_request(stream, buffer, parser, false, upload ? &progress : nullptr);
+                parser.close_spool();
                 too_big = rec == bhttp::error::body_limit;
                 if (rec && !too_big) break;
             }

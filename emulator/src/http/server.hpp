@@ -21,6 +21,11 @@ struct server_config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 4566;
     std::size_t body_limit = 64 * 1024 * 1024;
+    // S3 uploads may be larger: a 5 GiB PUT, aws-chunked framing included.
+    std::uint64_t upload_limit = 5ull * 1024 * 1024 * 1024 + 64 * 1024 * 1024;
+    // Where an upload's body is received as it arrives when eddy is durable (S3's temporary
+    // folder, so a finished object is renamed into place); empty: uploads are held in memory.
+    std::string spool_dir;
     std::chrono::seconds idle_timeout{120};
     storage::group_commit* commits = nullptr;  // set for a durable database
     manual_clock* manual = nullptr;            // set when time moves only through /_eddy/clock

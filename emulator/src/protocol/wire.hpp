@@ -17,6 +17,9 @@ struct wire_request {
     std::string query;                                         // the raw query string after '?', without it
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
     std::string body;
+    // A body too large to hold, received into this file instead of `body` (an S3 upload
+    // when eddy is durable); whoever keeps it renames it away, else it is deleted.
+    std::string body_file;
 
     std::string_view header(std::string_view lower_name) const {
         for (auto& [k, v] : headers)

@@ -43,6 +43,23 @@ void copy_range(int from, int to, std::uint64_t offset, std::uint64_t length, co
     }
 }
 
+std::string read_file(const std::string& path, std::uint64_t offset, std::uint64_t length) {
+    std::string out(length, '\0');
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("cannot open " + path);
+    std::uint64_t done = 0;
+    while (done < length) {
+        auto n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+        if (n <= 0) {
+            ::close(fd);
+            fail("cannot read " + path);
+        }
+        done += static_cast<std::uint64_t>(n);
+    }
+    ::close(fd);
+    return out;
+}
+
 }  // namespace
 
 blob_store::blob_store(std::string dir) : dir_(std::move(dir)) {
@@ -150,21 +167,11 @@ std::shared_ptr<const protocol::body_source> blob_store::read(const std::string&
 
 std::string blob_store::slice(const std::string& id, std::uint64_t offset, std::uint64_t length) const {
     if (in_memory()) return memory_.at(id)->substr(offset, length);
-    std::string out(length, '\0');
-    auto path = path_of(id);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail("cannot open " + path);
-    std::uint64_t done = 0;
-    while (done < length) {
-        auto n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
-        if (n <= 0) {
-            ::close(fd);
-            fail("cannot read " + path);
-        }
-        done += static_cast<std::uint64_t>(n);
-    }
-    ::close(fd);
-    return out;
+    return read_file(path_of(id), offset, length);
+}
+
+std::string blob_store::slice_file(const std::string& path, std::uint64_t length) {
+    return read_file(path, 0, length);
 }
 
 void blob_store::remove(const std::string& id) {

@@ -37,6 +37,8 @@ class blob_store {
                                                       std::uint64_t length) const;
     // Bytes [offset, offset + length) of a blob as one string (a part copied from an object).
     std::string slice(const std::string& id, std::uint64_t offset, std::uint64_t length) const;
+    // The first `length` bytes of any file (an upload received into one).
+    static std::string slice_file(const std::string& path, std::uint64_t length);
     void remove(const std::string& id);
     // Start-up, durable: deletes what a crash left (temporary files; blobs whose metadata never committed).
     void sweep(const std::function<bool(const std::string& id)>& referenced);

@@ -59,17 +59,17 @@ json create_upload(service& s3, request_context& ctx, const json& input) {
     return out;
 }
 
-json store_part(service& s3, const upload& u, int number, std::string bytes) {
-    if (bytes.size() > max_part_size)
+json store_part(service& s3, const upload& u, int number, upload_body& body) {
+    if (body.size > max_part_size)
         throw aws_error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-            .with("ProposedSize", std::to_string(bytes.size()))
+            .with("ProposedSize", std::to_string(body.size))
             .with("MaxSizeAllowed", std::to_string(max_part_size));
     part p;
     p.number = number;
-    p.size = static_cast<std::int64_t>(bytes.size());
-    p.etag = quoted_etag(bytes);
+    p.size = static_cast<std::int64_t>(body.size);
+    p.etag = body.etag();
     p.modified_ms = s3.now_ms();
-    p.blob = s3.blobs.put(std::move(bytes));
+    p.blob = keep_body(s3, body);
     if (auto replaced = s3.meta.put_part(u.id, p)) s3.blobs.remove(*replaced);
     return {{"ETag", p.etag}, {"LastModified", seconds(p.modified_ms)}};
 }
@@ -78,16 +78,9 @@ json upload_part(service& s3, request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
     auto u = require_upload(s3, b, input["Key"], input["UploadId"]);
     int number = part_number(input);
-    std::string body = request_body(ctx, input);
-    if (input.contains("ContentMD5")) {
-        std::string digest;
-        auto actual = md5::of(body);
-        if (!base64_decode(str(input, "ContentMD5"), digest) || digest.size() != 16)
-            throw aws_error("InvalidDigest", "The Content-MD5 you specified was invalid.");
-        if (std::string_view(reinterpret_cast<const char*>(actual.data()), 16) != digest)
-            throw errors::bad_digest("The Content-MD5 you specified did not match what we received.");
-    }
-    auto r = store_part(s3, u, number, std::move(body));
+    auto body = receive_body(ctx, input);
+    check_content_md5(input, body);
+    auto r = store_part(s3, u, number, body);
     return {{"ETag", r["ETag"]}};
 }
 
@@ -109,7 +102,9 @@ json upload_part_copy(service& s3, const json& input) {
         first = r->first;
         length = r->second - r->first + 1;
     }
-    auto result = store_part(s3, u, number, s3.blobs.slice(source.blob, first, length));
+    json copied_part = {{"Body", s3.blobs.slice(source.blob, first, length)}};
+    auto body = receive_body(request_context{}, copied_part);
+    auto result = store_part(s3, u, number, body);
     json out = {{"CopyPartResult", result}};
     if (source.version_id != "null") out["CopySourceVersionId"] = source.version_id;
     return out;

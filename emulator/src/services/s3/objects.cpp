@@ -108,19 +108,6 @@ void check_write_conditions(service& s3, const bucket& b, const std::string& key
     }
 }
 
-// Content-MD5, when sent, must be the body's: S3 refuses a corrupted upload.
-void check_content_md5(const json& input, std::string_view body) {
-    if (!input.contains("ContentMD5")) return;
-    std::string digest;
-    if (!base64_decode(str(input, "ContentMD5"), digest) || digest.size() != 16)
-        throw aws_error("InvalidDigest", "The Content-MD5 you specified was invalid.")
-            .with("Content-MD5", str(input, "ContentMD5"));
-    auto actual = md5::of(body);
-    if (std::string_view(reinterpret_cast<const char*>(actual.data()), actual.size()) != digest)
-        throw errors::bad_digest("The Content-MD5 you specified did not match what we received.")
-            .with("ExpectedDigest", str(input, "ContentMD5"));
-}
-
 // The version id a write gets: a new one in a versioned bucket, S3's "null" otherwise.
 std::string version_for_write(const bucket& b) {
     return b.versioning == "Enabled" ? new_version_id() : std::string("null");
@@ -228,10 +215,59 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_range(const std::st
     return std::make_pair(first, last);
 }
 
-std::string request_body(const request_context& ctx, const json& input) {
-    if (auto it = input.find("Body"); it != input.end()) return text_of(*it);
-    if (!ctx.wire) return {};
-    return ctx.wire->body;
+std::string upload_body::etag() const {
+    return "\"" + to_hex(reinterpret_cast<const std::uint8_t*>(md5.data()), md5.size()) + "\"";
+}
+
+upload_body receive_body(const request_context& ctx, const json& input) {
+    upload_body out;
+    if (auto it = input.find("Body"); it != input.end())
+        out.bytes = text_of(*it);
+    else if (ctx.wire && !ctx.wire->body_file.empty())
+        out.file = ctx.wire->body_file;
+    else if (ctx.wire)
+        out.bytes = ctx.wire->body;
+    md5 digest;
+    if (out.file.empty()) {
+        digest.update(out.bytes);
+        out.size = out.bytes.size();
+    } else {
+        // read back in blocks: a large upload is never whole in memory
+        std::FILE* f = std::fopen(out.file.c_str(), "rb");
+        if (!f) throw internal_failure("cannot read the upload received in " + out.file);
+        std::string block(1 << 20, '\0');
+        std::size_t n = 0;
+        while ((n = std::fread(block.data(), 1, block.size(), f)) > 0) {
+            digest.update(std::string_view(block.data(), n));
+            out.size += n;
+        }
+        std::fclose(f);
+    }
+    auto d = digest.digest();
+    out.md5.assign(reinterpret_cast<const char*>(d.data()), d.size());
+    return out;
+}
+
+void check_content_md5(const json& input, const upload_body& body) {
+    if (!input.contains("ContentMD5")) return;
+    std::string digest;
+    if (!base64_decode(str(input, "ContentMD5"), digest) || digest.size() != 16)
+        throw aws_error("InvalidDigest", "The Content-MD5 you specified was invalid.")
+            .with("Content-MD5", str(input, "ContentMD5"));
+    if (body.md5 != digest)
+        throw errors::bad_digest("The Content-MD5 you specified did not match what we received.")
+            .with("ExpectedDigest", str(input, "ContentMD5"));
+}
+
+std::string keep_body(service& s3, upload_body& body) {
+    if (!body.file.empty()) {
+        if (s3.blobs.in_memory()) {  // received into a file although eddy is ephemeral: read it in
+            body.bytes = s3.blobs.slice_file(body.file, body.size);
+            return s3.blobs.put(std::move(body.bytes));
+        }
+        return s3.blobs.adopt(body.file);
+    }
+    return s3.blobs.put(std::move(body.bytes));
 }
 
 json parse_tagging_header(const std::string& header) {
@@ -326,10 +362,10 @@ namespace {
 json put_object(service& s3, request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
     std::string key = input["Key"];
-    std::string body = request_body(ctx, input);
-    if (body.size() > max_single_put)
+    auto body = receive_body(ctx, input);
+    if (body.size > max_single_put)
         throw aws_error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-            .with("ProposedSize", std::to_string(body.size()))
+            .with("ProposedSize", std::to_string(body.size))
             .with("MaxSizeAllowed", std::to_string(max_single_put));
     check_content_md5(input, body);
     check_write_conditions(s3, b, key, input);
@@ -338,10 +374,10 @@ json put_object(service& s3, request_context& ctx, const json& input) {
     v.key = key;
     v.meta = object_meta_from(input);
     v.version_id = version_for_write(b);
-    v.size = static_cast<std::int64_t>(body.size());
-    v.etag = quoted_etag(body);
+    v.size = static_cast<std::int64_t>(body.size);
+    v.etag = body.etag();
     v.modified_ms = s3.now_ms();
-    v.blob = s3.blobs.put(std::move(body));
+    v.blob = keep_body(s3, body);
     s3.free_blobs(s3.meta.put(v));
     json out = {{"ETag", v.etag}};
     add_version_header(b, v, out);

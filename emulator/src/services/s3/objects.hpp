@@ -54,9 +54,22 @@ copy_source parse_copy_source(const std::string& header);
 // The object a copy reads, or S3's error for it.
 object_version require_source(service& s3, const copy_source& source);
 
+// An upload's bytes as received: in memory, or in a file the server wrote them to.
+struct upload_body {
+    std::string bytes;  // when `file` is empty
+    std::string file;
+    std::uint64_t size = 0;
+    std::string md5;  // the 16 raw bytes of its MD5
+
+    std::string etag() const;
+};
 // The bytes of a request's streamed payload: the in-process caller's Body member, or
-// the HTTP body (decoded when the client sent it aws-chunked).
-std::string request_body(const request_context& ctx, const json& input);
+// the HTTP body (decoded when the client sent it aws-chunked), with its digest.
+upload_body receive_body(const request_context& ctx, const json& input);
+// Content-MD5, when sent, must be the body's: S3 refuses a corrupted upload.
+void check_content_md5(const json& input, const upload_body& body);
+// Keeps the bytes as a new blob; the body is spent.
+std::string keep_body(service& s3, upload_body& body);
 
 // "Tag1=v1&Tag2=v2" (x-amz-tagging) as a TagSet map, checked against S3's limits.
 json parse_tagging_header(const std::string& header);
