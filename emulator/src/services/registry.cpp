@@ -8,6 +8,7 @@ void register_services(service_env& env) {
     ecs::register_handlers(env);   // its tasks' awslogs go to env.logs
     sqs::register_handlers(env);
     kinesis::register_handlers(env);
+    ssm::register_handlers(env);
     stepfunctions::register_handlers(env);
     pipes::register_handlers(env);  // last: its pipes read and call the services above
 }

@@ -25,6 +25,9 @@ void register_handlers(service_env& env);
 namespace stepfunctions {
 void register_handlers(service_env& env);
 }
+namespace ssm {
+void register_handlers(service_env& env);
+}
 namespace pipes {
 void register_handlers(service_env& env);
 }
