@@ -296,8 +296,9 @@ class service {
             item["Labels"] = v.labels;
             out.push_back(std::move(item));
         }
+        auto next = start + out.size();
         json result = {{"Parameters", std::move(out)}};
-        if (start + out.size() < p.versions.size()) result["NextToken"] = token_for(std::to_string(start + limit));
+        if (next < p.versions.size()) result["NextToken"] = token_for(std::to_string(next));
         return result;
     }
 

@@ -110,7 +110,7 @@ bool store::remove(std::string_view account, std::string_view region, std::strin
 std::vector<parameter> store::all(std::string_view account, std::string_view region, std::string_view after) {
     reset_on_exit r{all_};
     std::vector<parameter> out;
-    all_.bind_all(account, region, after);
+    all_.bind_all(account, region, std::string(after));  // a null view would bind NULL, which no name exceeds
     while (all_.step())
         out.push_back(from_row(all_));
     return out;
