@@ -25,6 +25,11 @@ STANDARD_LIMIT_MESSAGE = (
     "value, upgrade the parameter to use the advanced-parameter tier. For more information, see "
     "https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html")
 
+INVALID_NAME_MESSAGE = (
+    "Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If formed as a path, it can consist of "
+    "sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 "
+    "symbols .-_")
+
 
 def setUpModule():
     global EDDY
@@ -82,10 +87,7 @@ class Put(SsmCase):
         self.assert_error("ValidationException", "Parameter name must be a fully qualified name.",
                           self.put, self.root[1:] + "/x")
         self.assert_error("ValidationException",
-                          "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). If formed as "
-                          "a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed "
-                          "as a mix of letters, numbers and the following 3 symbols .-_",
-                          self.put, self.root + "/has space")
+                          INVALID_NAME_MESSAGE, self.put, self.root + "/has space")
         self.assert_error("ValidationException",
                           "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive).",
                           self.put, "awsThing")
@@ -94,8 +96,7 @@ class Put(SsmCase):
                           self.put, "SSM-thing")
         self.assert_error("AccessDeniedException", "No access to reserved parameter name: /aws/service/x.",
                           self.put, "/aws/service/x")
-        msg = self.assert_error("ValidationException", None, self.put, "/ssm/x")
-        self.assertTrue(msg.startswith("Parameter name: can't be prefixed with \"ssm\" (case-insensitive)."), msg)
+        self.assert_error("ValidationException", INVALID_NAME_MESSAGE, self.put, "/ssm/x")
         fifteen = self.root + "".join(f"/l{i}" for i in range(14))
         self.assertEqual(self.put(fifteen)["Version"], 1)
         msg = self.assert_error("HierarchyLevelLimitExceededException", None, self.put, fifteen + "/deeper")
@@ -243,6 +244,25 @@ class Get(SsmCase):
         flat = self.ssm.get_parameter(Name="plain" + self.root[1:])["Parameter"]
         self.assertEqual(flat["ARN"], "arn:aws:ssm:us-east-1:000000000000:parameter/plain" + self.root[1:])
         self.assertLess(abs(flat["LastModifiedDate"].timestamp() - time.time()), 60)
+
+    def test_one_level_names_with_or_without_a_slash(self):
+        name = "flat" + self.root[1:]
+        self.put(name, "v")
+        got = self.ssm.get_parameter(Name="/" + name)["Parameter"]
+        self.assertEqual((got["Name"], got["Value"]), ("/" + name, "v"))
+        self.assertEqual(self.ssm.get_parameters(Names=["/" + name])["Parameters"][0]["Name"], "/" + name)
+        self.assert_error("ParameterAlreadyExists", None, self.put, "/" + name)
+        self.assertEqual(self.ssm.put_parameter(Name="/" + name, Value="w", Overwrite=True)["Version"], 2)
+        self.assertEqual(self.ssm.get_parameter(Name=name)["Parameter"]["Value"], "w")
+
+    def test_malformed_names_in_reads(self):
+        self.put(self.root + "/b/c")
+        self.assert_error("ValidationException", INVALID_NAME_MESSAGE, self.ssm.get_parameter,
+                          Name=self.root[1:] + "/b/c")
+        self.assert_error("ValidationException", INVALID_NAME_MESSAGE, self.ssm.get_parameter,
+                          Name=self.root + "//b//c")
+        self.assert_error("ValidationException", INVALID_NAME_MESSAGE, self.ssm.get_parameters,
+                          Names=[self.root + "/b/c", self.root + "//b//c"])
 
     def test_missing_parameters(self):
         self.assert_error("ParameterNotFound", "", self.ssm.get_parameter, Name=self.root + "/none")

@@ -187,29 +187,36 @@ class service {
     }
 
     json get_parameter(request_context& ctx, const json& input) {
-        auto ref = parse_reference(input["Name"].get_ref<const std::string&>());
+        auto ref = reference_of(input["Name"].get_ref<const std::string&>());
         if (!ref) throw not_found();
         auto p = store_.find(ctx.account, ctx.region, ref->name);
         if (!p) throw not_found();
         auto& v = version_of(*p, *ref);
-        return {{"Parameter", parameter_json(*p, v, ref->selector, input.value("WithDecryption", false))}};
+        auto out = parameter_json(*p, v, ref->selector, input.value("WithDecryption", false));
+        out["Name"] = ref->name;  // "/db" and "db" are one parameter; the answer names it as asked
+        return {{"Parameter", std::move(out)}};
     }
 
     json get_parameters(request_context& ctx, const json& input) {
         bool decrypt = input.value("WithDecryption", false);
         json found = json::array(), invalid = json::array();
         std::set<std::string> seen;
-        for (auto& n : input["Names"]) {
-            auto& text = n.get_ref<const std::string&>();
+        std::vector<std::optional<reference>> refs;
+        for (auto& n : input["Names"])
+            refs.push_back(reference_of(n.get_ref<const std::string&>()));
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            auto& text = input["Names"][i].get_ref<const std::string&>();
             if (!seen.insert(text).second) continue;
-            auto ref = parse_reference(text);
+            auto& ref = refs[i];
             auto p = ref ? store_.find(ctx.account, ctx.region, ref->name) : std::nullopt;
             if (!p) {
                 invalid.push_back(text);
                 continue;
             }
             try {
-                found.push_back(parameter_json(*p, version_of(*p, *ref), ref->selector, decrypt));
+                auto item = parameter_json(*p, version_of(*p, *ref), ref->selector, decrypt);
+                item["Name"] = ref->name;
+                found.push_back(std::move(item));
             } catch (const aws_error&) {
                 invalid.push_back(text);
             }
@@ -404,6 +411,14 @@ class service {
         auto p = store_.find(ctx.account, ctx.region, name_of(input["ResourceId"].get_ref<const std::string&>()));
         if (!p) throw aws_error("InvalidResourceId", "");
         return std::move(*p);
+    }
+
+    // The parameter a read names, after checking the name as AWS does; nullopt for a
+    // selector that cannot name a version or label.
+    static std::optional<reference> reference_of(const std::string& text) {
+        auto ref = parse_reference(text);
+        if (ref) check_read_name(ref->name);
+        return ref;
     }
 
     static const parameter_version& version_of(parameter& p, const reference& ref) {

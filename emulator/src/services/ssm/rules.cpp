@@ -31,10 +31,11 @@ bool reserved(std::string_view s) {
     return l.starts_with("aws") || l.starts_with("ssm");
 }
 
+// What AWS answers for any malformed name, whatever is wrong with it.
 const char* const bad_name_message =
-    "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). If formed as a path, it can "
-    "consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the "
-    "following 3 symbols .-_";
+    "Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If formed as a path, it can consist of "
+    "sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 "
+    "symbols .-_";
 
 const char* const bad_path_message =
     "The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "
@@ -85,10 +86,7 @@ void check_new_name(std::string_view name) {
         if (path && lower(body).starts_with("aws"))
             throw aws_error("AccessDeniedException", "No access to reserved parameter name: " + std::string(name) + ".");
         if (!path) throw validation("Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive).");
-        throw validation(
-            "Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If formed as a path, it can consist of "
-            "sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the "
-            "following 3 symbols .-_");
+        throw validation(bad_name_message);
     }
     // Every level needs a name: no empty sub-path, no trailing slash.
     if (!std::all_of(name.begin(), name.end(), name_char) || body.empty() || body.find("//") != std::string_view::npos ||
@@ -99,6 +97,16 @@ void check_new_name(std::string_view name) {
                         "A hierarchy can have a maximum of 15 levels. For more information, see "
                         "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
                         "sysman-parameter-name-constraints.html");
+}
+
+void check_read_name(std::string_view name) {
+    if (name.find("//") != std::string_view::npos || (name.find('/') != std::string_view::npos && !name.starts_with('/')))
+        throw validation(bad_name_message);
+}
+
+std::string key_of(std::string_view name) {
+    if (name.starts_with('/') && name.find('/', 1) == std::string_view::npos) return std::string(name.substr(1));
+    return std::string(name);
 }
 
 std::string name_of(std::string_view text) {

@@ -23,6 +23,13 @@ inline constexpr std::size_t advanced_value_limit = 8192;
 // reserved "aws" and "ssm" prefixes.
 void check_new_name(std::string_view name);
 
+// A name a reading operation is given: no empty levels, a hierarchy starts with a slash.
+void check_read_name(std::string_view name);
+
+// Where a parameter is kept: a one-level name is the same parameter with or without its
+// leading slash ("/db" is "db", as their one ARN says), so that slash is dropped.
+std::string key_of(std::string_view name);
+
 // What a reading operation names: a parameter, by name or ARN, and maybe one of its
 // versions or labels after a colon ("/app/db:3", "/app/db:prod").
 struct reference {

@@ -1,5 +1,7 @@
 #include "services/ssm/store.hpp"
 
+#include "services/ssm/rules.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace eddy::ssm {
@@ -34,15 +36,15 @@ json to_json(const parameter& p) {
                             {"user", v.user},
                             {"modified_ms", v.modified_ms},
                             {"labels", v.labels}});
-    return {{"versions", std::move(versions)}, {"tags", p.tags}};
+    return {{"name", p.name}, {"versions", std::move(versions)}, {"tags", p.tags}};
 }
 
 parameter from_row(storage::statement& s) {
     parameter p;
     p.account = s.text(0);
     p.region = s.text(1);
-    p.name = s.text(2);
     auto doc = json::parse(s.text_view(3));
+    p.name = doc["name"].get<std::string>();  // as created: the key may have dropped its slash
     for (auto& v : doc["versions"]) {
         parameter_version pv;
         pv.version = v["version"].get<std::int64_t>();
@@ -93,17 +95,17 @@ store::store(storage::database& db)
 
 std::optional<parameter> store::find(std::string_view account, std::string_view region, std::string_view name) {
     reset_on_exit r{find_};
-    find_.bind_all(account, region, name);
+    find_.bind_all(account, region, key_of(name));
     if (!find_.step()) return std::nullopt;
     return from_row(find_);
 }
 
 void store::save(const parameter& p) {
-    save_.bind_all(p.account, p.region, p.name, to_json(p).dump()).run();
+    save_.bind_all(p.account, p.region, key_of(p.name), to_json(p).dump()).run();
 }
 
 bool store::remove(std::string_view account, std::string_view region, std::string_view name) {
-    remove_.bind_all(account, region, name).run();
+    remove_.bind_all(account, region, key_of(name)).run();
     return remove_.changes() > 0;
 }
 

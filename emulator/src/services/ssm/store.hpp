@@ -32,8 +32,9 @@ struct parameter {
     parameter_version* find_label(std::string_view label);
 };
 
-// Parameter Store's parameters in SQLite, one row per parameter holding its versions
-// and tags as a JSON document (a parameter is read and written whole, and small). The
+// Parameter Store's parameters in SQLite, one row per parameter (keyed by key_of its name)
+// holding its versions and tags as a JSON document (a parameter is read and written
+// whole, and small). The
 // database is the one copy, in memory without a data directory. Lives as long as the
 // server, used from the event loop thread only.
 class store {
@@ -44,7 +45,7 @@ class store {
     // Inserts or replaces the parameter.
     void save(const parameter& p);
     bool remove(std::string_view account, std::string_view region, std::string_view name);
-    // The account's parameters in the region, by name; `after` skips names up to and including it.
+    // The account's parameters in the region, by key; `after` skips keys up to and including it.
     std::vector<parameter> all(std::string_view account, std::string_view region, std::string_view after = {});
 
   private:

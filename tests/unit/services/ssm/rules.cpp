@@ -47,8 +47,8 @@ TEST_CASE("ssm names: slashes, characters and depth") {
     CHECK(message == "Parameter name must be a fully qualified name.");
     auto bad = error_of([] { check_new_name("/app/d b"); });
     CHECK(bad.first == "ValidationException");
-    CHECK(bad.second.starts_with("Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). If "
-                                 "formed as a path"));
+    CHECK(bad.second.starts_with("Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If formed as a "
+                                 "path"));
     CHECK(code_of_name("/app//db") == "ValidationException");
     CHECK(code_of_name("/app/db/") == "ValidationException");
     CHECK(code_of_name("db$") == "ValidationException");
@@ -73,6 +73,16 @@ TEST_CASE("ssm names: the reserved aws and ssm prefixes") {
     auto ssm_path = error_of([] { check_new_name("/Ssm/x"); });
     CHECK(ssm_path.first == "ValidationException");
     CHECK(ssm_path.second.starts_with("Parameter name: can't be prefixed with \"ssm\" (case-insensitive)."));
+}
+
+TEST_CASE("ssm names: reads check their names; one level is one parameter with or without a slash") {
+    CHECK(error_of([] { check_read_name("/a/b"); }).first == "");
+    CHECK(error_of([] { check_read_name("db"); }).first == "");
+    CHECK(error_of([] { check_read_name("a/b/c"); }).first == "ValidationException");
+    CHECK(error_of([] { check_read_name("/a//b"); }).first == "ValidationException");
+    CHECK(key_of("/db") == "db");
+    CHECK(key_of("db") == "db");
+    CHECK(key_of("/app/db") == "/app/db");
 }
 
 TEST_CASE("ssm references: versions, labels and ARNs") {
