@@ -240,6 +240,10 @@ class Get(SsmCase):
         got = self.ssm.get_parameter(Name=arn)["Parameter"]
         self.assertEqual((got["Name"], got["ARN"], got["Value"]), (name, arn, "v"))
         self.assertEqual(self.ssm.get_parameter(Name=arn + ":1")["Parameter"]["Version"], 1)
+        self.assertEqual(self.ssm.put_parameter(Name=arn, Value="w", Overwrite=True)["Version"], 2)
+        self.assertEqual(self.ssm.get_parameter_history(Name=arn)["Parameters"][1]["Value"], "w")
+        self.ssm.label_parameter_version(Name=arn, Labels=["by-arn"])
+        self.assertEqual(self.ssm.get_parameter(Name=name + ":by-arn")["Parameter"]["Version"], 2)
         self.put("plain" + self.root[1:], "p")
         flat = self.ssm.get_parameter(Name="plain" + self.root[1:])["Parameter"]
         self.assertEqual(flat["ARN"], "arn:aws:ssm:us-east-1:000000000000:parameter/plain" + self.root[1:])
@@ -459,8 +463,10 @@ class HistoryAndLabels(SsmCase):
         self.assertEqual(out["InvalidLabels"], ["1st", "awsx", "ssm.y", "sp ace"])
         self.ssm.label_parameter_version(Name=name, Labels=[f"l{i}" for i in range(9)])
         self.assert_error("ParameterVersionLabelLimitExceeded",
-                          "A parameter version can have maximum 10 labels. Move one or more labels to another "
-                          "version and try again.", self.ssm.label_parameter_version, Name=name, Labels=["more"])
+                          "An error occurred (ParameterVersionLabelLimitExceeded) when calling the "
+                          "LabelParameterVersion operation: A parameter version can have maximum 10 labels.Move one "
+                          "or more labels to another version and try again.", self.ssm.label_parameter_version,
+                          Name=name, Labels=["more"])
         self.assert_error("ParameterVersionNotFound",
                           f"Systems Manager could not find version 5 of {name}. Verify the version and try again.",
                           self.ssm.label_parameter_version, Name=name, ParameterVersion=5, Labels=["x"])

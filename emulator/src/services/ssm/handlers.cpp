@@ -118,7 +118,7 @@ class service {
     explicit service(storage::database& db, const eddy::clock& clock) : store_(db), clock_(clock) {}
 
     json put_parameter(request_context& ctx, const json& input) {
-        auto& name = input["Name"].get_ref<const std::string&>();
+        auto name = name_of(input["Name"].get_ref<const std::string&>());
         check_new_name(name);
         bool overwrite = input.value("Overwrite", false);
         if (overwrite && input.contains("Tags") && !input["Tags"].empty())
@@ -326,9 +326,11 @@ class service {
                 adding.push_back(label);
         }
         if (target->labels.size() + adding.size() > max_labels_per_version)
+            // AWS's message repeats the CLI's framing and runs its two sentences together.
             throw aws_error("ParameterVersionLabelLimitExceeded",
-                            "A parameter version can have maximum 10 labels. Move one or more labels to another "
-                            "version and try again.");
+                            "An error occurred (ParameterVersionLabelLimitExceeded) when calling the "
+                            "LabelParameterVersion operation: A parameter version can have maximum 10 labels.Move one "
+                            "or more labels to another version and try again.");
         // A label names one version of a parameter: attaching it elsewhere moves it.
         for (auto& v : p.versions)
             std::erase_if(v.labels, [&](const std::string& l) {
