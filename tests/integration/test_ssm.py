@@ -30,6 +30,13 @@ INVALID_NAME_MESSAGE = (
     "sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 "
     "symbols .-_")
 
+# AWS's own text: the quotes around aws and ssm come escaped a second time, backslashes and all.
+BAD_PATH_MESSAGE = (
+    "The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "
+    "\"/\". It can't be prefixed with \\\"aws\\\" or \\\"ssm\\\" (case-insensitive). It must use only letters, numbers, "
+    "or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All "
+    "sub-paths, if specified, must use the forward slash symbol \"/\". Valid example: /get/parameters2-/by1./path0_.")
+
 
 def setUpModule():
     global EDDY
@@ -99,8 +106,10 @@ class Put(SsmCase):
         self.assert_error("ValidationException", INVALID_NAME_MESSAGE, self.put, "/ssm/x")
         fifteen = self.root + "".join(f"/l{i}" for i in range(14))
         self.assertEqual(self.put(fifteen)["Version"], 1)
-        msg = self.assert_error("HierarchyLevelLimitExceededException", None, self.put, fifteen + "/deeper")
-        self.assertTrue(msg.startswith("A hierarchy can have a maximum of 15 levels."), msg)
+        self.assert_error("HierarchyLevelLimitExceededException",
+                          "A hierarchy can have a maximum of 15 levels. For more information, see "
+                          "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
+                          "sysman-parameter-name-constraints.html", self.put, fifteen + "/deeper")
         # The model's own limit on a name's length, in AWS's words.
         msg = self.assert_error("ValidationException", None, self.put, "/" + "n" * 2048)
         self.assertIn("Member must have length less than or equal to 2048", msg)
@@ -332,9 +341,9 @@ class ByPath(SsmCase):
                           ParameterFilters=[{"Key": "Label", "Option": "BeginsWith", "Values": ["p"]}])
 
     def test_paths_must_be_hierarchies(self):
-        msg = self.assert_error("ValidationException", None, self.ssm.get_parameters_by_path, Path="no-slash")
-        self.assertTrue(msg.startswith("The parameter doesn't meet the parameter name requirements. The parameter "
-                                       "name must begin with a forward slash \"/\"."), msg)
+        self.assert_error("ValidationException", BAD_PATH_MESSAGE, self.ssm.get_parameters_by_path, Path="no-slash")
+        self.assert_error("ValidationException", BAD_PATH_MESSAGE, self.ssm.describe_parameters,
+                          ParameterFilters=[{"Key": "Path", "Values": ["/a b"]}])
 
 
 class Describe(SsmCase):
@@ -511,6 +520,8 @@ class DeleteAndTags(SsmCase):
                           ResourceId=self.root + "/none")
         self.assert_error("ValidationException", None, self.ssm.list_tags_for_resource, ResourceType="Bucket",
                           ResourceId=name)
+        self.assert_error("ValidationException", BAD_PATH_MESSAGE, self.ssm.list_tags_for_resource,
+                          ResourceType="Parameter", ResourceId=name[1:])
         self.assert_error("TooManyTagsError", None, self.ssm.add_tags_to_resource, ResourceType="Parameter",
                           ResourceId=name, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
 

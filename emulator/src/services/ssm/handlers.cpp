@@ -37,7 +37,8 @@ aws_error not_found(std::string message = {}) {
 
 aws_error version_not_found(std::int64_t version, std::string_view name) {
     return aws_error("ParameterVersionNotFound", "Systems Manager could not find version " + std::to_string(version) +
-                                                     " of " + std::string(name) + ". Verify the version and try again.");
+                                                     " of " + std::string(name) +
+                                                     ". Verify the version and try again.");
 }
 
 std::string parameter_arn(const parameter& p) {
@@ -53,8 +54,7 @@ std::string ciphertext(const parameter& p, const parameter_version& v) {
     sha256 h;
     h.update(parameter_arn(p)).update(":").update(std::to_string(v.version)).update(":").update(v.value);
     auto d = h.digest();
-    return base64_encode("eddy-kms:" + v.key_id + ":" +
-                         std::string(reinterpret_cast<const char*>(d.data()), d.size()));
+    return base64_encode("eddy-kms:" + v.key_id + ":" + std::string(reinterpret_cast<const char*>(d.data()), d.size()));
 }
 
 std::string shown_value(const parameter& p, const parameter_version& v, bool decrypt) {
@@ -127,8 +127,9 @@ class service {
                 "remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or "
                 "RemoveTagsFromResource.");
         if (input.contains("Policies"))
-            throw validation("eddy does not support parameter policies (Expiration, ExpirationNotification, "
-                             "NoChangeNotification): put the parameter without Policies.");
+            throw validation(
+                "eddy does not support parameter policies (Expiration, ExpirationNotification, "
+                "NoChangeNotification): put the parameter without Policies.");
         auto& value = input["Value"].get_ref<const std::string&>();
         if (value.empty())
             throw validation(
@@ -258,8 +259,8 @@ class service {
         if (old_style)
             for (auto& f : input["Filters"]) {
                 auto key = f["Key"].get<std::string>();
-                filters.push_back({key, key == "Name" ? "BeginsWith" : "Equals",
-                                   f["Values"].get<std::vector<std::string>>()});
+                filters.push_back(
+                    {key, key == "Name" ? "BeginsWith" : "Equals", f["Values"].get<std::vector<std::string>>()});
             }
         check_filters(filters, filter_use::describe);
         auto limit = input.value("MaxResults", default_describe_results);
@@ -311,8 +312,8 @@ class service {
 
     json label_parameter_version(request_context& ctx, const json& input) {
         auto p = named(ctx, input["Name"].get_ref<const std::string&>());
-        auto version = input.contains("ParameterVersion") ? input["ParameterVersion"].get<std::int64_t>()
-                                                          : p.latest().version;
+        auto version =
+            input.contains("ParameterVersion") ? input["ParameterVersion"].get<std::int64_t>() : p.latest().version;
         auto* target = p.find_version(version);
         if (!target) throw version_not_found(version, p.name);
         json invalid = json::array();
@@ -409,8 +410,11 @@ class service {
 
     parameter tagged(const request_context& ctx, const json& input) {
         // Documents, maintenance windows and the rest do not exist in eddy.
-        if (input["ResourceType"].get_ref<const std::string&>() != "Parameter") throw aws_error("InvalidResourceId", "");
-        auto p = store_.find(ctx.account, ctx.region, name_of(input["ResourceId"].get_ref<const std::string&>()));
+        if (input["ResourceType"].get_ref<const std::string&>() != "Parameter")
+            throw aws_error("InvalidResourceId", "");
+        auto name = name_of(input["ResourceId"].get_ref<const std::string&>());
+        check_tagged_name(name);
+        auto p = store_.find(ctx.account, ctx.region, name);
         if (!p) throw aws_error("InvalidResourceId", "");
         return std::move(*p);
     }
@@ -456,7 +460,8 @@ class service {
         auto asked = input.value("Tier", std::string());
         std::string tier = asked;
         if (asked.empty()) tier = was_advanced ? "Advanced" : "Standard";
-        if (asked == "Intelligent-Tiering") tier = was_advanced || size > standard_value_limit ? "Advanced" : "Standard";
+        if (asked == "Intelligent-Tiering")
+            tier = was_advanced || size > standard_value_limit ? "Advanced" : "Standard";
         if (tier == "Standard" && was_advanced)
             throw validation(
                 "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the "
@@ -466,7 +471,8 @@ class service {
             throw validation(
                 "Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger "
                 "parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see "
-                "https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html");
+                "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
+                "parameter-store-advanced-parameters.html");
         if (size > advanced_value_limit)
             throw validation(
                 "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length "

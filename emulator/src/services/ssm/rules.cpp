@@ -37,9 +37,11 @@ const char* const bad_name_message =
     "sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 "
     "symbols .-_";
 
+// AWS's text escapes the quotes around aws and ssm a second time: the message carries the backslashes.
 const char* const bad_path_message =
     "The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "
-    "\"/\". It can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). It must use only letters, numbers, or the "
+    "\"/\". It can't be prefixed with \\\"aws\\\" or \\\"ssm\\\" (case-insensitive). It must use only letters, "
+    "numbers, or the "
     "following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if "
     "specified, must use the forward slash symbol \"/\". Valid example: /get/parameters2-/by1./path0_.";
 
@@ -84,13 +86,14 @@ void check_new_name(std::string_view name) {
     bool path = std::count(name.begin(), name.end(), '/') > 1;
     if (reserved(body)) {
         if (path && lower(body).starts_with("aws"))
-            throw aws_error("AccessDeniedException", "No access to reserved parameter name: " + std::string(name) + ".");
+            throw aws_error("AccessDeniedException",
+                            "No access to reserved parameter name: " + std::string(name) + ".");
         if (!path) throw validation("Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive).");
         throw validation(bad_name_message);
     }
     // Every level needs a name: no empty sub-path, no trailing slash.
-    if (!std::all_of(name.begin(), name.end(), name_char) || body.empty() || body.find("//") != std::string_view::npos ||
-        body.ends_with('/'))
+    if (!std::all_of(name.begin(), name.end(), name_char) || body.empty() ||
+        body.find("//") != std::string_view::npos || body.ends_with('/'))
         throw validation(bad_name_message);
     if (std::count(name.begin(), name.end(), '/') > max_hierarchy_levels)
         throw aws_error("HierarchyLevelLimitExceededException",
@@ -100,7 +103,8 @@ void check_new_name(std::string_view name) {
 }
 
 void check_read_name(std::string_view name) {
-    if (name.find("//") != std::string_view::npos || (name.find('/') != std::string_view::npos && !name.starts_with('/')))
+    if (name.find("//") != std::string_view::npos ||
+        (name.find('/') != std::string_view::npos && !name.starts_with('/')))
         throw validation(bad_name_message);
 }
 
@@ -136,7 +140,8 @@ std::optional<reference> parse_reference(std::string_view text) {
     r.name = name_of(base);
     if (selector.empty()) return r;
     r.selector = ":" + std::string(selector);
-    if (std::all_of(selector.begin(), selector.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    if (std::all_of(selector.begin(), selector.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
         std::int64_t v = 0;
         auto [end, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), v);
         if (ec != std::errc()) return std::nullopt;
@@ -155,6 +160,13 @@ bool label_valid(std::string_view label) {
     });
 }
 
+void check_tagged_name(std::string_view name) {
+    if (name.find("//") != std::string_view::npos ||
+        (name.find('/') != std::string_view::npos && !name.starts_with('/')) ||
+        !std::all_of(name.begin(), name.end(), name_char))
+        throw validation(bad_path_message);
+}
+
 void check_path(std::string_view path) {
     bool ok = path.starts_with('/') && path.find("//") == std::string_view::npos &&
               std::all_of(path.begin(), path.end(), name_char);
@@ -165,8 +177,7 @@ void check_filters(std::vector<string_filter>& filters, filter_use use) {
     std::set<std::string> seen;
     for (auto& f : filters) {
         bool tag = f.key.starts_with("tag:");
-        if (use == filter_use::describe && f.key == "Label")
-            throw filter_key(f.key, "[Path, Name, Type, KeyId, Tier]");
+        if (use == filter_use::describe && f.key == "Label") throw filter_key(f.key, "[Path, Name, Type, KeyId, Tier]");
         if (use == filter_use::by_path && f.key != "Type" && f.key != "KeyId" && f.key != "Label")
             throw filter_key(f.key, "[Type, KeyId]");
         if (f.values.empty() && !tag)
@@ -200,9 +211,11 @@ void check_filters(std::vector<string_filter>& filters, filter_use use) {
         } else if (f.option != "Equals" && f.option != "BeginsWith") {
             throw filter_option(f.option, "[BeginsWith, Equals]");
         }
-        if (f.key == "Type") check_values(f, {"String", "StringList", "SecureString"}, "[String, StringList, SecureString]");
+        if (f.key == "Type")
+            check_values(f, {"String", "StringList", "SecureString"}, "[String, StringList, SecureString]");
         if (f.key == "Tier")
-            check_values(f, {"Standard", "Advanced", "Intelligent-Tiering"}, "[Standard, Advanced, Intelligent-Tiering]");
+            check_values(f, {"Standard", "Advanced", "Intelligent-Tiering"},
+                         "[Standard, Advanced, Intelligent-Tiering]");
     }
 }
 

@@ -58,7 +58,7 @@ struct string_filter {
 // What a parameter shows the filters.
 struct filter_subject {
     std::string name, type, key_id, tier, data_type;
-    std::vector<std::string> labels;                             // of its newest version
+    std::vector<std::string> labels;  // of its newest version
     std::vector<std::pair<std::string, std::string>> tags;
 };
 
@@ -71,6 +71,9 @@ bool matches(const filter_subject& p, const string_filter& f);
 // Whether `name` lies under `path` ("/a"): directly below it, or anywhere below with
 // `recursive`. The path "/" holds every name.
 bool under_path(std::string_view name, std::string_view path, bool recursive);
+
+// The parameter name a tagging operation is given, checked as AWS checks it there.
+void check_tagged_name(std::string_view name);
 
 // GetParametersByPath's Path: a slash-led hierarchy of allowed characters.
 void check_path(std::string_view path);

@@ -86,12 +86,14 @@ parameter_version* parameter::find_label(std::string_view label) {
 }
 
 store::store(storage::database& db)
-    : find_(migrated(db), "SELECT account, region, name, doc FROM ssm_parameters WHERE account = ? AND region = ? "
-                          "AND name = ?"),
+    : find_(migrated(db),
+            "SELECT account, region, name, doc FROM ssm_parameters WHERE account = ? AND region = ? "
+            "AND name = ?"),
       save_(db, "INSERT OR REPLACE INTO ssm_parameters(account, region, name, doc) VALUES(?, ?, ?, ?)"),
       remove_(db, "DELETE FROM ssm_parameters WHERE account = ? AND region = ? AND name = ?"),
-      all_(db, "SELECT account, region, name, doc FROM ssm_parameters WHERE account = ? AND region = ? AND name > ? "
-               "ORDER BY name") {}
+      all_(db,
+           "SELECT account, region, name, doc FROM ssm_parameters WHERE account = ? AND region = ? AND name > ? "
+           "ORDER BY name") {}
 
 std::optional<parameter> store::find(std::string_view account, std::string_view region, std::string_view name) {
     reset_on_exit r{find_};

@@ -47,8 +47,9 @@ TEST_CASE("ssm names: slashes, characters and depth") {
     CHECK(message == "Parameter name must be a fully qualified name.");
     auto bad = error_of([] { check_new_name("/app/d b"); });
     CHECK(bad.first == "ValidationException");
-    CHECK(bad.second.starts_with("Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If formed as a "
-                                 "path"));
+    CHECK(
+        bad.second.starts_with("Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If formed as a "
+                               "path"));
     CHECK(code_of_name("/app//db") == "ValidationException");
     CHECK(code_of_name("/app/db/") == "ValidationException");
     CHECK(code_of_name("db$") == "ValidationException");
@@ -164,9 +165,12 @@ TEST_CASE("ssm filters: options and values") {
     CHECK(code_of_filters({filter("Path", "", {"/aws/service"})}, filter_use::describe) == "ValidationException");
     CHECK(code_of_filters({filter("Path", "", {"a"})}, filter_use::describe) == "ValidationException");
 
-    auto [code, message] =
-        error_of([] { std::vector f{filter("Type", "Contains", {"String"})}; check_filters(f, filter_use::describe); });
-    CHECK(message == "The following filter option is not valid: Contains. Valid options include: [BeginsWith, Equals].");
+    auto [code, message] = error_of([] {
+        std::vector f{filter("Type", "Contains", {"String"})};
+        check_filters(f, filter_use::describe);
+    });
+    CHECK(message ==
+          "The following filter option is not valid: Contains. Valid options include: [BeginsWith, Equals].");
     std::vector defaults{filter("Path", "", {"/a"}), filter("Name", "", {"/a"})};
     check_filters(defaults, filter_use::describe);
     CHECK(defaults[0].option == "OneLevel");
