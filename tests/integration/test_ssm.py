@@ -127,8 +127,14 @@ class Put(SsmCase):
         self.assertEqual(self.put(name, "x" * 4096)["Tier"], "Standard")
         out = self.ssm.put_parameter(Name=name, Value="x" * 8192, Overwrite=True, Tier="Advanced")
         self.assertEqual((out["Version"], out["Tier"]), (2, "Advanced"))
-        self.assert_error("ValidationException", None, self.ssm.put_parameter, Name=name, Value="x" * 8193,
+        self.assert_error("ValidationException",
+                          "The specified parameter value is too large. Advanced-tier parameters support a maximum "
+                          "parameter value of 8192 characters.", self.ssm.put_parameter, Name=name, Value="x" * 8193,
                           Overwrite=True, Tier="Advanced")
+        self.assert_error("ValidationException",
+                          "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must "
+                          "have length less than or equal to 32768", self.ssm.put_parameter, Name=name,
+                          Value="x" * 32769, Overwrite=True, Tier="Advanced")
         # An advanced parameter stays advanced, and never goes back to standard.
         self.assertEqual(self.ssm.put_parameter(Name=name, Value="small", Overwrite=True)["Tier"], "Advanced")
         msg = self.assert_error("ValidationException", None, self.ssm.put_parameter, Name=name, Value="small",
@@ -207,6 +213,10 @@ class SecureStrings(SsmCase):
         self.assertEqual(by_path["Value"], got["Value"])
         history = self.ssm.get_parameter_history(Name=name, WithDecryption=True)["Parameters"][0]
         self.assertEqual((history["Value"], history["KeyId"]), ("hunter2", "alias/aws/ssm"))
+
+    def test_key_ids_belong_to_secure_strings(self):
+        self.assert_error("ValidationException", "KeyId is required for SecureString type parameter only.",
+                          self.put, self.root + "/plain", "x", KeyId="alias/mine")
 
     def test_key_ids(self):
         self.put(self.root + "/a", "x", type="SecureString")

@@ -20,6 +20,7 @@ constexpr std::int64_t default_path_results = 10;
 constexpr std::int64_t default_describe_results = 50;
 constexpr std::int64_t default_history_results = 50;
 constexpr std::size_t max_tags = 50;
+constexpr std::size_t max_value_bytes = 32768;
 constexpr const char* default_key = "alias/aws/ssm";
 
 double seconds(std::int64_t ms) {
@@ -150,6 +151,8 @@ class service {
         parameter_version v;
         v.type = input.value("Type", before ? before->type : std::string());
         if (v.type.empty()) throw validation("A parameter type is required when you create a parameter.");
+        if (input.contains("KeyId") && v.type != "SecureString")
+            throw validation("KeyId is required for SecureString type parameter only.");
         // What an overwrite leaves out it keeps from the version before.
         v.description = input.value("Description", before ? before->description : std::string());
         v.allowed_pattern = input.value("AllowedPattern", before ? before->allowed_pattern : std::string());
@@ -473,10 +476,15 @@ class service {
                 "parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see "
                 "https://docs.aws.amazon.com/systems-manager/latest/userguide/"
                 "parameter-store-advanced-parameters.html");
-        if (size > advanced_value_limit)
+        // The wire's own limit comes first, worded as a model constraint on a sensitive member.
+        if (size > max_value_bytes)
             throw validation(
                 "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length "
-                "less than or equal to 8192");
+                "less than or equal to 32768");
+        if (size > advanced_value_limit)
+            throw validation(
+                "The specified parameter value is too large. Advanced-tier parameters support a maximum parameter "
+                "value of 8192 characters.");
         return tier;
     }
 
