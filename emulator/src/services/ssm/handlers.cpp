@@ -163,7 +163,7 @@ class service {
         if (!v.allowed_pattern.empty()) check_pattern(v.allowed_pattern, value);
         v.tier = tier_for(input, before, value.size());
         v.modified_ms = clock_.now_ms();
-        v.user = "arn:aws:iam::" + ctx.account + ":root";
+        v.user = root_user_arn(ctx.account);
 
         parameter p = existing ? std::move(*existing) : parameter{ctx.account, ctx.region, name, {}, {}};
         v.version = p.versions.empty() ? 1 : p.latest().version + 1;
