@@ -33,6 +33,10 @@ std::string new_uuid() {
     return out;
 }
 
+std::string root_user_arn(std::string_view account) {
+    return "arn:aws:iam::" + std::string(account) + ":root";
+}
+
 std::string make_arn(std::string_view service, std::string_view region, std::string_view account,
                      std::string_view resource) {
     std::string out = "arn:aws:";

@@ -16,6 +16,10 @@ std::string new_uuid();
 std::string make_arn(std::string_view service, std::string_view region, std::string_view account,
                      std::string_view resource);
 
+// Who eddy's callers are: the account's root user (STS GetCallerIdentity says so, and
+// services record it where AWS records the caller, such as SSM's LastModifiedUser).
+std::string root_user_arn(std::string_view account);
+
 struct arn_parts {
     std::string partition, service, region, account, resource;
 };

@@ -9,6 +9,7 @@ void register_services(service_env& env) {
     s3::register_handlers(env);
     sqs::register_handlers(env);
     kinesis::register_handlers(env);
+    ssm::register_handlers(env);
     stepfunctions::register_handlers(env);
     pipes::register_handlers(env);  // last: its pipes read and call the services above
 }

@@ -28,6 +28,9 @@ void register_handlers(service_env& env);
 namespace s3 {
 void register_handlers(service_env& env);
 }
+namespace ssm {
+void register_handlers(service_env& env);
+}
 namespace pipes {
 void register_handlers(service_env& env);
 }

@@ -1,4 +1,5 @@
 // STS: enough identity for SDKs and tools that ask who they are.
+#include "core/ids.hpp"
 #include "services/registry.hpp"
 
 namespace eddy::sts {
@@ -8,7 +9,7 @@ void register_handlers(service_env& env) {
                       // eddy's callers are the account's root user, as with root credentials on AWS.
                       return json{{"UserId", ctx.account},
                                   {"Account", ctx.account},
-                                  {"Arn", "arn:aws:iam::" + ctx.account + ":root"}};
+                                  {"Arn", root_user_arn(ctx.account)}};
                   }));
 }
 
