@@ -601,6 +601,67 @@ class DurabilityTest(unittest.TestCase):
             self.assertEqual(s3.get_object(Bucket="durable-bucket", Key="/etc/passwd")["Body"].read(), b"absolute")
 
 
+class StepFunctionsTest(S3Case):
+    """The seed's stream-processor state machine puts and deletes its batch object in S3."""
+
+    ROLE = "arn:aws:iam::000000000000:role/states"
+
+    def setUp(self):
+        super().setUp()
+        self.sfn = client("stepfunctions", EDDY.endpoint)
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "stepfunctions", "stream-processor.asl.json")) as f:
+            self.seed = json.load(f)
+
+    def run_machine(self, name, definition, payload):
+        text = json.dumps(definition).replace("${BUCKET_NAME}", self.bucket)
+        arn = self.sfn.create_state_machine(name=f"{name}-{self.bucket}", roleArn=self.ROLE,
+                                            definition=text)["stateMachineArn"]
+        run = self.sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            d = self.sfn.describe_execution(executionArn=run)
+            if d["status"] != "RUNNING":
+                return d, self.sfn.get_execution_history(executionArn=run)["events"]
+            time.sleep(0.1)
+        self.fail("the execution did not end")
+
+    def test_seed_puts_its_batch_then_fails_at_the_missing_task(self):
+        records = [{"CustomerId": "c1", "FirstName": "Ada"}]
+        d, events = self.run_machine("seed", self.seed, records)
+        self.assertEqual(d["status"], "FAILED")  # no ECS cluster or task definition was made for it
+        puts = [e for e in events if e["type"] == "TaskSucceeded"]
+        self.assertEqual(len(puts), 1)
+        keys = [c["Key"] for c in self.s3.list_objects_v2(Bucket=self.bucket)["Contents"]]
+        self.assertEqual(len(keys), 1)
+        body = self.s3.get_object(Bucket=self.bucket, Key=keys[0])["Body"].read()
+        self.assertEqual(json.loads(body), records)
+
+    def test_seed_s3_steps_with_the_task_standing_in(self):
+        definition = json.loads(json.dumps(self.seed))
+        # the container's place (pattern 2's workload arrives with the scenarios): the object is there for it
+        definition["States"]["ECS RunTask"] = {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+            "Parameters": {"Bucket": "${BUCKET_NAME}", "Key.$": "$.UniqueIdentifier"},
+            "ResultSelector": {"Body.$": "$.Body"}, "ResultPath": "$.Read", "Next": "DeleteObjectOnSuccess",
+            "Catch": self.seed["States"]["ECS RunTask"]["Catch"]}
+        d, events = self.run_machine("stand-in", definition, [{"CustomerId": "c2"}])
+        self.assertEqual(d["status"], "SUCCEEDED", events)
+        read = [e for e in events if e["type"] == "TaskSucceeded"][1]
+        self.assertEqual(json.loads(json.loads(read["taskSucceededEventDetails"]["output"])["Body"]),
+                         [{"CustomerId": "c2"}])
+        self.assertNotIn("Contents", self.s3.list_objects_v2(Bucket=self.bucket))
+
+    def test_errors_reach_catch_by_their_sdk_names(self):
+        definition = {"StartAt": "Read", "States": {
+            "Read": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                     "Parameters": {"Bucket": "${BUCKET_NAME}", "Key": "missing"},
+                     "Catch": [{"ErrorEquals": ["S3.NoSuchKeyException"], "Next": "Missing"}], "End": True},
+            "Missing": {"Type": "Succeed"}}}
+        d, events = self.run_machine("catch", definition, {})
+        self.assertEqual(d["status"], "SUCCEEDED", events)
+
+
 class LargeUploadTest(unittest.TestCase):
     def test_single_put_beyond_the_usual_body_limit(self):
         # 80 MiB in one PUT (other services refuse bodies over 64 MiB), durable: received into a file
