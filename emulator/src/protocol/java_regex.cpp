@@ -283,6 +283,10 @@ class regex_compiler {
                 while (!at_end() && !(peek() == '\\' && peek(1) == 'E'))
                     n.children.push_back(literal(p_[i_++]));
                 if (!at_end()) i_ += 2;
+                if (!n.children.empty()) {  // a quantifier after \E takes the last quoted character
+                    node last = std::move(n.children.back());
+                    n.children.back() = quantified(std::move(last));
+                }
                 continue;
             }
             node a = atom();
