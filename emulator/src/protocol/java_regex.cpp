@@ -10,16 +10,20 @@ namespace eddy::protocol {
 namespace {
 
 // The general categories, in the order of their names below; a run's category fits 5 bits.
+// clang-format off
 enum category : std::uint8_t {
     Cc, Cf, Cn, Co, Cs, Ll, Lm, Lo, Lt, Lu, Mc, Me, Mn, Nd, Nl,
     No, Pc, Pd, Pe, Pf, Pi, Po, Ps, Sc, Sk, Sm, So, Zl, Zp, Zs,
 };
+// clang-format on
 constexpr std::string_view category_names[] = {
     "Cc", "Cf", "Cn", "Co", "Cs", "Ll", "Lm", "Lo", "Lt", "Lu", "Mc", "Me", "Mn", "Nd", "Nl",
     "No", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "Sc", "Sk", "Sm", "So", "Zl", "Zp", "Zs",
 };
 
-constexpr std::uint32_t run(std::uint32_t start, category c) { return start << 5 | c; }
+constexpr std::uint32_t run(std::uint32_t start, category c) {
+    return start << 5 | c;
+}
 
 // (start << 5 | category), sorted by start: a run lasts until the next one starts.
 constexpr std::uint32_t category_runs[] = {
@@ -50,7 +54,9 @@ code_point_set of(std::initializer_list<std::pair<char32_t, char32_t>> ranges) {
 }
 
 // Java's line terminators, which '.' does not match without (?s).
-bool is_terminator(char32_t c) { return c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 || c == 0x2029; }
+bool is_terminator(char32_t c) {
+    return c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 || c == 0x2029;
+}
 
 // What \b takes for a word character: Character.isLetterOrDigit or '_' (Java 8 to 17).
 bool is_word(char32_t c) {
@@ -61,9 +67,12 @@ bool is_word(char32_t c) {
 
 // The POSIX classes and Unicode categories \p{...} may name, as Java spells them.
 bool named_class(std::string_view name, code_point_set& out) {
-    if (name.starts_with("Is")) name.remove_prefix(2);
-    else if (name.starts_with("gc=")) name.remove_prefix(3);
-    else if (name.starts_with("general_category=")) name.remove_prefix(17);
+    if (name.starts_with("Is"))
+        name.remove_prefix(2);
+    else if (name.starts_with("gc="))
+        name.remove_prefix(3);
+    else if (name.starts_with("general_category="))
+        name.remove_prefix(17);
     else {  // POSIX names (US-ASCII only, as Java defines them) are not taken with a prefix
         auto posix = [&](std::string_view n, std::initializer_list<std::pair<char32_t, char32_t>> ranges) {
             if (name != n) return false;
@@ -113,7 +122,9 @@ struct unsupported : std::runtime_error {
 
 }  // namespace
 
-std::string_view unicode_category(char32_t c) { return category_names[category_of(c)]; }
+std::string_view unicode_category(char32_t c) {
+    return category_names[category_of(c)];
+}
 
 // ---- code_point_set
 
@@ -168,8 +179,10 @@ void code_point_set::normalize() {
     std::sort(ranges_.begin(), ranges_.end());
     std::vector<std::pair<char32_t, char32_t>> out;
     for (auto r : ranges_) {
-        if (!out.empty() && r.first <= out.back().second + 1) out.back().second = std::max(out.back().second, r.second);
-        else out.push_back(r);
+        if (!out.empty() && r.first <= out.back().second + 1)
+            out.back().second = std::max(out.back().second, r.second);
+        else
+            out.push_back(r);
     }
     ranges_ = std::move(out);
     ascii_[0] = ascii_[1] = 0;
@@ -309,9 +322,12 @@ class regex_compiler {
     node quantified(node a) {
         std::uint32_t min = 0, max = 0;
         char32_t c = peek();
-        if (c == '*') min = 0, max = java_regex::unbounded;
-        else if (c == '+') min = 1, max = java_regex::unbounded;
-        else if (c == '?') min = 0, max = 1;
+        if (c == '*')
+            min = 0, max = java_regex::unbounded;
+        else if (c == '+')
+            min = 1, max = java_regex::unbounded;
+        else if (c == '?')
+            min = 0, max = 1;
         else if (c == '{') {
             ++i_;
             min = number();
@@ -345,29 +361,37 @@ class regex_compiler {
     node atom() {
         char32_t c = p_[i_];
         switch (c) {
-        case '(': return group();
-        case '[': return set_node(char_class());
-        case '.': {
-            ++i_;
-            auto s = of({{'\n', '\n'}, {'\r', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}});
-            if (flags_.dotall) s = of({{0, 0x10FFFF}});
-            else s.complement();
-            return set_node(std::move(s));
-        }
-        case '^':
-            ++i_;
-            return assertion(flags_.multiline ? java_regex::assertion::begin_line
-                                              : java_regex::assertion::begin_input);
-        case '$':
-            ++i_;
-            return assertion(flags_.multiline ? java_regex::assertion::end_line
-                                              : java_regex::assertion::end_before_final_terminator);
-        case '\\': return escape_atom();
-        case '*':
-        case '+':
-        case '?':
-        case '{': throw unsupported("dangling quantifier");
-        default: ++i_; return literal(c);
+            case '(':
+                return group();
+            case '[':
+                return set_node(char_class());
+            case '.': {
+                ++i_;
+                auto s = of({{'\n', '\n'}, {'\r', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}});
+                if (flags_.dotall)
+                    s = of({{0, 0x10FFFF}});
+                else
+                    s.complement();
+                return set_node(std::move(s));
+            }
+            case '^':
+                ++i_;
+                return assertion(flags_.multiline ? java_regex::assertion::begin_line
+                                                  : java_regex::assertion::begin_input);
+            case '$':
+                ++i_;
+                return assertion(flags_.multiline ? java_regex::assertion::end_line
+                                                  : java_regex::assertion::end_before_final_terminator);
+            case '\\':
+                return escape_atom();
+            case '*':
+            case '+':
+            case '?':
+            case '{':
+                throw unsupported("dangling quantifier");
+            default:
+                ++i_;
+                return literal(c);
         }
     }
 
@@ -377,11 +401,16 @@ class regex_compiler {
         bool on = true;
         while (!at_end() && peek() != ':' && peek() != ')') {
             char32_t c = p_[i_++];
-            if (c == '-') on = false;
-            else if (c == 'i') f.icase = on;
-            else if (c == 's') f.dotall = on;
-            else if (c == 'm') f.multiline = on;
-            else throw unsupported("inline flag other than i, s, m");
+            if (c == '-')
+                on = false;
+            else if (c == 'i')
+                f.icase = on;
+            else if (c == 's')
+                f.dotall = on;
+            else if (c == 'm')
+                f.multiline = on;
+            else
+                throw unsupported("inline flag other than i, s, m");
         }
         if (at_end()) throw unsupported("unclosed group");
         return f;
@@ -450,10 +479,10 @@ class regex_compiler {
         std::uint32_t v = 0;
         for (std::size_t k = 0; k < digits; ++k) {
             char32_t c = peek();
-            int d = c >= '0' && c <= '9' ? int(c - '0')
-                  : c >= 'a' && c <= 'f' ? int(c - 'a' + 10)
-                  : c >= 'A' && c <= 'F' ? int(c - 'A' + 10)
-                                         : -1;
+            int d = c >= '0' && c <= '9'   ? int(c - '0')
+                    : c >= 'a' && c <= 'f' ? int(c - 'a' + 10)
+                    : c >= 'A' && c <= 'F' ? int(c - 'A' + 10)
+                                           : -1;
             if (d < 0) throw unsupported("bad hexadecimal escape");
             v = v * 16 + std::uint32_t(d);
             ++i_;
@@ -473,6 +502,30 @@ class regex_compiler {
         return high;
     }
 
+    // \d \w \s \h \v: ASCII digits, word characters and spaces, as Java has them without UNICODE_CHARACTER_CLASS.
+    static code_point_set shorthand(char32_t c) {
+        switch (c) {
+            case 'd':
+                return of({{'0', '9'}});
+            case 'w':
+                return of({{'a', 'z'}, {'A', 'Z'}, {'0', '9'}, {'_', '_'}});
+            case 's':
+                return of({{'\t', '\r'}, {' ', ' '}});
+            case 'h':
+                return of({{' ', ' '},
+                           {'\t', '\t'},
+                           {0xA0, 0xA0},
+                           {0x1680, 0x1680},
+                           {0x180E, 0x180E},
+                           {0x2000, 0x200A},
+                           {0x202F, 0x202F},
+                           {0x205F, 0x205F},
+                           {0x3000, 0x3000}});
+            default:
+                return of({{'\n', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}});  // 'v'
+        }
+    }
+
     // One escape (i_ at the backslash) that stands for a character or a class, in or out
     // of brackets; false when it is neither (an assertion, a backreference...).
     bool class_escape(char32_t& ch, code_point_set& set, bool& is_set, bool in_class) {
@@ -490,93 +543,96 @@ class regex_compiler {
             return true;
         };
         switch (c) {
-        case 't': return single('\t', 2);
-        case 'n': return single('\n', 2);
-        case 'r': return single('\r', 2);
-        case 'f': return single('\f', 2);
-        case 'a': return single(7, 2);
-        case 'e': return single(0x1B, 2);
-        case 'c':
-            if (i_ + 2 >= p_.size()) throw unsupported("bad control escape");
-            return single(p_[i_ + 2] ^ 64, 3);
-        case '0': {
-            i_ += 2;
-            std::uint32_t v = 0;
-            int digits = 0;
-            while (digits < 3 && peek() >= '0' && peek() <= '7' && (digits < 2 || v <= 037)) {
-                v = v * 8 + (p_[i_++] - '0');
-                ++digits;
-            }
-            if (digits == 0) throw unsupported("bad octal escape");
-            ch = v;
-            return true;
-        }
-        case 'x':
-            i_ += 2;
-            if (peek() == '{') {
-                ++i_;
+            case 't':
+                return single('\t', 2);
+            case 'n':
+                return single('\n', 2);
+            case 'r':
+                return single('\r', 2);
+            case 'f':
+                return single('\f', 2);
+            case 'a':
+                return single(7, 2);
+            case 'e':
+                return single(0x1B, 2);
+            case 'c':
+                if (i_ + 2 >= p_.size()) throw unsupported("bad control escape");
+                return single(p_[i_ + 2] ^ 64, 3);
+            case '0': {
+                i_ += 2;
                 std::uint32_t v = 0;
-                std::size_t start = i_;
-                while (peek() != '}' && !at_end()) {
-                    auto back = i_;
-                    v = v * 16 + hex(1);
-                    if (v > 0x10FFFF || i_ == back) throw unsupported("bad hexadecimal escape");
+                int digits = 0;
+                while (digits < 3 && peek() >= '0' && peek() <= '7' && (digits < 2 || v <= 037)) {
+                    v = v * 8 + (p_[i_++] - '0');
+                    ++digits;
                 }
-                if (i_ == start || at_end()) throw unsupported("bad hexadecimal escape");
-                ++i_;
+                if (digits == 0) throw unsupported("bad octal escape");
                 ch = v;
                 return true;
             }
-            ch = hex(2);
-            return true;
-        case 'u':
-            i_ += 2;
-            ch = unicode_escape();
-            return true;
-        case 'd': return named(of({{'0', '9'}}));
-        case 'w': return named(of({{'a', 'z'}, {'A', 'Z'}, {'0', '9'}, {'_', '_'}}));
-        case 's': return named(of({{'\t', '\r'}, {' ', ' '}}));
-        case 'h':
-            return named(of({{' ', ' '}, {'\t', '\t'}, {0xA0, 0xA0}, {0x1680, 0x1680}, {0x180E, 0x180E},
-                             {0x2000, 0x200A}, {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000}}));
-        case 'v': return named(of({{'\n', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}}));
-        case 'D':
-        case 'W':
-        case 'S':
-        case 'H':
-        case 'V': {
-            p_[i_ + 1] = c + 32;  // read the lower-case class, then complement it
-            class_escape(ch, set, is_set, in_class);
-            p_[i_ - 1] = c;
-            set.complement();
-            return true;
-        }
-        case 'p':
-        case 'P': {
-            i_ += 2;
-            std::string name;
-            if (peek() == '{') {
-                ++i_;
-                while (!at_end() && peek() != '}')
-                    name += char(p_[i_++] & 0x7F);
-                if (at_end()) throw unsupported("unclosed \\p{");
-                ++i_;
-            } else {
-                if (at_end()) throw unsupported("bad \\p");
-                name = char(p_[i_++] & 0x7F);
+            case 'x':
+                i_ += 2;
+                if (peek() == '{') {
+                    ++i_;
+                    std::uint32_t v = 0;
+                    std::size_t start = i_;
+                    while (peek() != '}' && !at_end()) {
+                        auto back = i_;
+                        v = v * 16 + hex(1);
+                        if (v > 0x10FFFF || i_ == back) throw unsupported("bad hexadecimal escape");
+                    }
+                    if (i_ == start || at_end()) throw unsupported("bad hexadecimal escape");
+                    ++i_;
+                    ch = v;
+                    return true;
+                }
+                ch = hex(2);
+                return true;
+            case 'u':
+                i_ += 2;
+                ch = unicode_escape();
+                return true;
+            case 'd':
+            case 'w':
+            case 's':
+            case 'h':
+            case 'v':
+                return named(shorthand(c));
+            case 'D':
+            case 'W':
+            case 'S':
+            case 'H':
+            case 'V': {
+                auto s = shorthand(c + 32);
+                s.complement();
+                return named(std::move(s));
             }
-            if (!named_class(name, set)) throw unsupported("unknown character property \\p{" + name + "}");
-            if (c == 'P') set.complement();
-            is_set = true;
-            return true;
-        }
-        default:
-            if (c == 0) throw unsupported("trailing backslash");
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '1' && c <= '9')) {
-                if (in_class) throw unsupported("escape not supported in a class");
-                return false;
+            case 'p':
+            case 'P': {
+                i_ += 2;
+                std::string name;
+                if (peek() == '{') {
+                    ++i_;
+                    while (!at_end() && peek() != '}')
+                        name += char(p_[i_++] & 0x7F);
+                    if (at_end()) throw unsupported("unclosed \\p{");
+                    ++i_;
+                } else {
+                    if (at_end()) throw unsupported("bad \\p");
+                    name = char(p_[i_++] & 0x7F);
+                }
+                if (!named_class(name, set)) throw unsupported("unknown character property \\p{" + name + "}");
+                if (c == 'P') set.complement();
+                is_set = true;
+                return true;
             }
-            return single(c, 2);
+            default:
+                if (c == 0) throw unsupported("trailing backslash");
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '1' && c <= '9')) {
+                    if (in_class) throw unsupported("escape not supported in a class");
+                    return false;
+                }
+                return single(c, 2);
         }
     }
 
@@ -595,37 +651,42 @@ class regex_compiler {
         i_ += 2;
         using a = java_regex::assertion;
         switch (c) {
-        case 'b': return assertion(a::word_boundary);
-        case 'B': return assertion(a::not_word_boundary);
-        case 'A':
-        case 'G': return assertion(a::begin_input);  // \G: where the previous match ended, the start here
-        case 'z': return assertion(a::end_input);
-        case 'Z': return assertion(a::end_before_final_terminator);
-        case 'R': {  // a line break: \r\n, or one of the vertical spaces
-            node crlf;
-            crlf.kind = node::concat;
-            crlf.children.push_back(literal('\r'));
-            crlf.children.push_back(literal('\n'));
-            node n;
-            n.kind = node::alt;
-            n.children.push_back(std::move(crlf));
-            n.children.push_back(set_node(of({{'\n', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}})));
-            return n;
-        }
-        default:
-            if (c >= '1' && c <= '9') {
-                // Java takes more digits while they still name a group opened before here
-                std::uint32_t number = c - '0';
-                while (peek() >= '0' && peek() <= '9' && number * 10 + (peek() - '0') <= groups_)
-                    number = number * 10 + (p_[i_++] - '0');
-                has_backrefs_ = true;
+            case 'b':
+                return assertion(a::word_boundary);
+            case 'B':
+                return assertion(a::not_word_boundary);
+            case 'A':
+            case 'G':
+                return assertion(a::begin_input);  // \G: where the previous match ended, the start here
+            case 'z':
+                return assertion(a::end_input);
+            case 'Z':
+                return assertion(a::end_before_final_terminator);
+            case 'R': {  // a line break: \r\n, or one of the vertical spaces
+                node crlf;
+                crlf.kind = node::concat;
+                crlf.children.push_back(literal('\r'));
+                crlf.children.push_back(literal('\n'));
                 node n;
-                n.kind = node::backref;
-                n.index = number;
-                n.icase = flags_.icase;
+                n.kind = node::alt;
+                n.children.push_back(std::move(crlf));
+                n.children.push_back(set_node(of({{'\n', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}})));
                 return n;
             }
-            throw unsupported(std::string("escape \\") + char(c & 0x7F));
+            default:
+                if (c >= '1' && c <= '9') {
+                    // Java takes more digits while they still name a group opened before here
+                    std::uint32_t number = c - '0';
+                    while (peek() >= '0' && peek() <= '9' && number * 10 + (peek() - '0') <= groups_)
+                        number = number * 10 + (p_[i_++] - '0');
+                    has_backrefs_ = true;
+                    node n;
+                    n.kind = node::backref;
+                    n.index = number;
+                    n.icase = flags_.icase;
+                    return n;
+                }
+                throw unsupported(std::string("escape \\") + char(c & 0x7F));
         }
     }
 
@@ -659,8 +720,10 @@ class regex_compiler {
             }
             if (c == '&' && peek(1) == '&') {
                 i_ += 2;
-                if (intersecting) intersection.intersect(current);
-                else intersection = current;
+                if (intersecting)
+                    intersection.intersect(current);
+                else
+                    intersection = current;
                 intersecting = true;
                 current = code_point_set();
                 continue;
@@ -709,33 +772,37 @@ class regex_compiler {
         constexpr std::uint64_t inf = java_regex::unbounded;
         auto clamp = [](std::uint64_t v) { return std::uint32_t(std::min<std::uint64_t>(v, java_regex::unbounded)); };
         switch (n.kind) {
-        case node::set: return {1, 1};
-        case node::concat: {
-            std::uint64_t lo = 0, hi = 0;
-            for (auto& c : n.children) {
-                auto [a, b] = bounds(c);
-                lo += a;
-                hi = (hi == inf || b == inf) ? inf : hi + b;
+            case node::set:
+                return {1, 1};
+            case node::concat: {
+                std::uint64_t lo = 0, hi = 0;
+                for (auto& c : n.children) {
+                    auto [a, b] = bounds(c);
+                    lo += a;
+                    hi = (hi == inf || b == inf) ? inf : hi + b;
+                }
+                return {clamp(lo), clamp(hi)};
             }
-            return {clamp(lo), clamp(hi)};
-        }
-        case node::alt: {
-            std::uint32_t lo = java_regex::unbounded, hi = 0;
-            for (auto& c : n.children) {
-                auto [a, b] = bounds(c);
-                lo = std::min(lo, a);
-                hi = std::max(hi, b);
+            case node::alt: {
+                std::uint32_t lo = java_regex::unbounded, hi = 0;
+                for (auto& c : n.children) {
+                    auto [a, b] = bounds(c);
+                    lo = std::min(lo, a);
+                    hi = std::max(hi, b);
+                }
+                return {lo, hi};
             }
-            return {lo, hi};
-        }
-        case node::repeat: {
-            auto [a, b] = bounds(n.children[0]);
-            std::uint64_t hi = (n.max == inf && b != 0) || b == inf ? inf : std::uint64_t(b) * n.max;
-            return {clamp(std::uint64_t(a) * n.min), clamp(hi)};
-        }
-        case node::group: return bounds(n.children[0]);
-        case node::backref: return {0, java_regex::unbounded};
-        default: return {0, 0};
+            case node::repeat: {
+                auto [a, b] = bounds(n.children[0]);
+                std::uint64_t hi = (n.max == inf && b != 0) || b == inf ? inf : std::uint64_t(b) * n.max;
+                return {clamp(std::uint64_t(a) * n.min), clamp(hi)};
+            }
+            case node::group:
+                return bounds(n.children[0]);
+            case node::backref:
+                return {0, java_regex::unbounded};
+            default:
+                return {0, 0};
         }
     }
 
@@ -781,71 +848,76 @@ class regex_compiler {
     void emit(const node& n) {
         using op = java_regex::op;
         switch (n.kind) {
-        case node::empty: return;
-        case node::set: push({op::set, true, n.index}); return;
-        case node::concat:
-            for (auto& c : n.children)
-                emit(c);
-            return;
-        case node::alt: {
-            std::vector<std::uint32_t> exits;
-            for (std::size_t k = 0; k < n.children.size(); ++k) {
-                std::uint32_t s = 0;
-                bool last = k + 1 == n.children.size();
-                if (!last) s = split(true);
-                emit(n.children[k]);
-                if (!last) {
-                    exits.push_back(push({op::jump}));
-                    patch_split(s, s + 1, pc());
+            case node::empty:
+                return;
+            case node::set:
+                push({op::set, true, n.index});
+                return;
+            case node::concat:
+                for (auto& c : n.children)
+                    emit(c);
+                return;
+            case node::alt: {
+                std::vector<std::uint32_t> exits;
+                for (std::size_t k = 0; k < n.children.size(); ++k) {
+                    std::uint32_t s = 0;
+                    bool last = k + 1 == n.children.size();
+                    if (!last) s = split(true);
+                    emit(n.children[k]);
+                    if (!last) {
+                        exits.push_back(push({op::jump}));
+                        patch_split(s, s + 1, pc());
+                    }
                 }
+                for (auto e : exits)
+                    re_.program_[e].a = pc();
+                return;
             }
-            for (auto e : exits)
-                re_.program_[e].a = pc();
-            return;
-        }
-        case node::group:
-            if (n.index != 0 && has_backrefs_) push({op::save, true, 2 * n.index});
-            emit(n.children[0]);
-            if (n.index != 0 && has_backrefs_) push({op::save, true, 2 * n.index + 1});
-            return;
-        case node::repeat: {
-            if (auto* s = single_set(n.children[0])) {
-                java_regex::instruction ins{op::run, n.greedy, s->index, re_.memo_slots_, n.min, n.max};
-                re_.memo_slots_ += 2;
+            case node::group:
+                if (n.index != 0 && has_backrefs_) push({op::save, true, 2 * n.index});
+                emit(n.children[0]);
+                if (n.index != 0 && has_backrefs_) push({op::save, true, 2 * n.index + 1});
+                return;
+            case node::repeat: {
+                if (auto* s = single_set(n.children[0])) {
+                    java_regex::instruction ins{op::run, n.greedy, s->index, re_.memo_slots_, n.min, n.max};
+                    re_.memo_slots_ += 2;
+                    push(ins);
+                    return;
+                }
+                for (std::uint32_t k = 0; k < n.min; ++k)
+                    emit(n.children[0]);
+                if (n.max == java_regex::unbounded) {
+                    auto s = split(n.greedy);
+                    emit(n.children[0]);
+                    push({op::jump, true, s});
+                    patch_split(s, s + 1, pc());
+                    return;
+                }
+                std::vector<std::uint32_t> splits;
+                for (std::uint32_t k = n.min; k < n.max; ++k) {
+                    splits.push_back(split(n.greedy));
+                    emit(n.children[0]);
+                }
+                for (auto s : splits)
+                    patch_split(s, s + 1, pc());
+                return;
+            }
+            case node::assertion: {
+                java_regex::instruction ins{op::assertion};
+                ins.a = std::uint32_t(n.what);
                 push(ins);
                 return;
             }
-            for (std::uint32_t k = 0; k < n.min; ++k)
-                emit(n.children[0]);
-            if (n.max == java_regex::unbounded) {
-                auto s = split(n.greedy);
-                emit(n.children[0]);
-                push({op::jump, true, s});
-                patch_split(s, s + 1, pc());
+            case node::look:
+                push({op::look, true, n.index});
+                return;
+            case node::backref: {
+                java_regex::instruction ins{op::backref, true, n.index};
+                ins.min = n.icase;
+                push(ins);
                 return;
             }
-            std::vector<std::uint32_t> splits;
-            for (std::uint32_t k = n.min; k < n.max; ++k) {
-                splits.push_back(split(n.greedy));
-                emit(n.children[0]);
-            }
-            for (auto s : splits)
-                patch_split(s, s + 1, pc());
-            return;
-        }
-        case node::assertion: {
-            java_regex::instruction ins{op::assertion};
-            ins.a = std::uint32_t(n.what);
-            push(ins);
-            return;
-        }
-        case node::look: push({op::look, true, n.index}); return;
-        case node::backref: {
-            java_regex::instruction ins{op::backref, true, n.index};
-            ins.min = n.icase;
-            push(ins);
-            return;
-        }
         }
     }
 };
@@ -939,23 +1011,25 @@ class regex_matcher {
     bool holds(java_regex::assertion what, std::uint32_t pos) const {
         using a = java_regex::assertion;
         switch (what) {
-        case a::begin_input: return pos == 0;
-        case a::begin_line:
-            return pos == 0 ||
-                   (pos < n_ && is_terminator(t_[pos - 1]) && !(t_[pos - 1] == '\r' && t_[pos] == '\n'));
-        case a::end_input: return pos == n_;
-        case a::end_before_final_terminator:
-            if (pos == n_) return true;
-            if (pos + 2 == n_) return t_[pos] == '\r' && t_[pos + 1] == '\n';
-            return pos + 1 == n_ && is_terminator(t_[pos]) && !(t_[pos] == '\n' && pos > 0 && t_[pos - 1] == '\r');
-        case a::end_line:
-            return pos == n_ || (is_terminator(t_[pos]) && !(t_[pos] == '\n' && pos > 0 && t_[pos - 1] == '\r'));
-        case a::word_boundary:
-        case a::not_word_boundary: {
-            bool left = pos > 0 && is_word(t_[pos - 1]);
-            bool right = pos < n_ && is_word(t_[pos]);
-            return (left != right) == (what == a::word_boundary);
-        }
+            case a::begin_input:
+                return pos == 0;
+            case a::begin_line:
+                return pos == 0 ||
+                       (pos < n_ && is_terminator(t_[pos - 1]) && !(t_[pos - 1] == '\r' && t_[pos] == '\n'));
+            case a::end_input:
+                return pos == n_;
+            case a::end_before_final_terminator:
+                if (pos == n_) return true;
+                if (pos + 2 == n_) return t_[pos] == '\r' && t_[pos + 1] == '\n';
+                return pos + 1 == n_ && is_terminator(t_[pos]) && !(t_[pos] == '\n' && pos > 0 && t_[pos - 1] == '\r');
+            case a::end_line:
+                return pos == n_ || (is_terminator(t_[pos]) && !(t_[pos] == '\n' && pos > 0 && t_[pos - 1] == '\r'));
+            case a::word_boundary:
+            case a::not_word_boundary: {
+                bool left = pos > 0 && is_word(t_[pos - 1]);
+                bool right = pos < n_ && is_word(t_[pos]);
+                return (left != right) == (what == a::word_boundary);
+            }
         }
         return false;
     }
@@ -992,119 +1066,127 @@ class regex_matcher {
             bool ok = true;
             const auto& ins = prog[pc];
             switch (ins.code) {
-            case op::set:
-                if (pos < n_ && re_.sets_[ins.a].contains(t_[pos])) {
-                    ++pc;
-                    ++pos;
-                } else {
-                    ok = false;
-                }
-                break;
-            case op::run: {
-                if (!first_visit(ins.b, pos)) {
-                    ok = false;
-                    break;
-                }
-                auto& set = re_.sets_[ins.a];
-                std::uint32_t k = 0;
-                while (k < ins.max && pos + k < n_ && set.contains(t_[pos + k]))
-                    ++k;
-                if (k < ins.min) {
-                    ok = false;
-                    break;
-                }
-                std::uint32_t next;
-                if (ins.greedy) {
-                    if (k > ins.min) stack.push_back({frame::run_down, pc + 1, pos + k - 1, pos + ins.min, ins.b + 1});
-                    next = pos + k;
-                } else {
-                    if (k > ins.min) stack.push_back({frame::run_up, pc + 1, pos + ins.min + 1, pos + k, ins.b + 1});
-                    next = pos + ins.min;
-                }
-                ok = first_visit(ins.b + 1, next);
-                pc = pc + 1;
-                pos = next;
-                break;
-            }
-            case op::split:
-                if (!first_visit(ins.min, pos)) {
-                    ok = false;
-                    break;
-                }
-                stack.push_back({frame::resume, ins.b, pos, 0, 0});
-                pc = ins.a;
-                break;
-            case op::jump: pc = ins.a; break;
-            case op::save:
-                stack.push_back({frame::restore, ins.a, tls.captures[ins.a], 0, 0});
-                tls.captures[ins.a] = pos;
-                ++pc;
-                break;
-            case op::assertion:
-                ok = holds(java_regex::assertion(ins.a), pos);
-                ++pc;
-                break;
-            case op::look:
-                ok = look(ins.a, pos);
-                ++pc;
-                break;
-            case op::backref: {
-                auto from = tls.captures[2 * ins.a], to = tls.captures[2 * ins.a + 1];
-                if (from == unset || to == unset || pos + (to - from) > n_) {
-                    ok = false;
-                    break;
-                }
-                for (std::uint32_t k = 0; k < to - from && ok; ++k) {
-                    char32_t a = t_[from + k], b = t_[pos + k];
-                    if (ins.min && a < 128 && b < 128) {
-                        a = (a >= 'A' && a <= 'Z') ? a + 32 : a;
-                        b = (b >= 'A' && b <= 'Z') ? b + 32 : b;
+                case op::set:
+                    if (pos < n_ && re_.sets_[ins.a].contains(t_[pos])) {
+                        ++pc;
+                        ++pos;
+                    } else {
+                        ok = false;
                     }
-                    ok = a == b;
+                    break;
+                case op::run: {
+                    if (!first_visit(ins.b, pos)) {
+                        ok = false;
+                        break;
+                    }
+                    auto& set = re_.sets_[ins.a];
+                    std::uint32_t k = 0;
+                    while (k < ins.max && pos + k < n_ && set.contains(t_[pos + k]))
+                        ++k;
+                    if (k < ins.min) {
+                        ok = false;
+                        break;
+                    }
+                    std::uint32_t next;
+                    if (ins.greedy) {
+                        if (k > ins.min)
+                            stack.push_back({frame::run_down, pc + 1, pos + k - 1, pos + ins.min, ins.b + 1});
+                        next = pos + k;
+                    } else {
+                        if (k > ins.min)
+                            stack.push_back({frame::run_up, pc + 1, pos + ins.min + 1, pos + k, ins.b + 1});
+                        next = pos + ins.min;
+                    }
+                    ok = first_visit(ins.b + 1, next);
+                    pc = pc + 1;
+                    pos = next;
+                    break;
                 }
-                pos += to - from;
-                ++pc;
-                break;
-            }
-            case op::match:
-                if (!exact || pos == goal) {
-                    if (!keep_captures)
-                        while (stack.size() > base) {
-                            if (stack.back().kind == frame::restore) tls.captures[stack.back().pc] = stack.back().pos;
-                            stack.pop_back();
+                case op::split:
+                    if (!first_visit(ins.min, pos)) {
+                        ok = false;
+                        break;
+                    }
+                    stack.push_back({frame::resume, ins.b, pos, 0, 0});
+                    pc = ins.a;
+                    break;
+                case op::jump:
+                    pc = ins.a;
+                    break;
+                case op::save:
+                    stack.push_back({frame::restore, ins.a, tls.captures[ins.a], 0, 0});
+                    tls.captures[ins.a] = pos;
+                    ++pc;
+                    break;
+                case op::assertion:
+                    ok = holds(java_regex::assertion(ins.a), pos);
+                    ++pc;
+                    break;
+                case op::look:
+                    ok = look(ins.a, pos);
+                    ++pc;
+                    break;
+                case op::backref: {
+                    auto from = tls.captures[2 * ins.a], to = tls.captures[2 * ins.a + 1];
+                    if (from == unset || to == unset || pos + (to - from) > n_) {
+                        ok = false;
+                        break;
+                    }
+                    for (std::uint32_t k = 0; k < to - from && ok; ++k) {
+                        char32_t a = t_[from + k], b = t_[pos + k];
+                        if (ins.min && a < 128 && b < 128) {
+                            a = (a >= 'A' && a <= 'Z') ? a + 32 : a;
+                            b = (b >= 'A' && b <= 'Z') ? b + 32 : b;
                         }
-                    stack.resize(base);
-                    return true;
+                        ok = a == b;
+                    }
+                    pos += to - from;
+                    ++pc;
+                    break;
                 }
-                ok = false;
-                break;
+                case op::match:
+                    if (!exact || pos == goal) {
+                        if (!keep_captures)
+                            while (stack.size() > base) {
+                                if (stack.back().kind == frame::restore)
+                                    tls.captures[stack.back().pc] = stack.back().pos;
+                                stack.pop_back();
+                            }
+                        stack.resize(base);
+                        return true;
+                    }
+                    ok = false;
+                    break;
             }
             // on failure, resume the latest alternative still untried
             while (!ok) {
                 if (stack.size() == base) return false;
                 auto& f = stack.back();
                 switch (f.kind) {
-                case frame::resume:
-                    pc = f.pc;
-                    pos = f.pos;
-                    stack.pop_back();
-                    ok = true;
-                    break;
-                case frame::restore:
-                    tls.captures[f.pc] = f.pos;
-                    stack.pop_back();
-                    break;
-                case frame::run_down:
-                case frame::run_up: {
-                    pc = f.pc;
-                    pos = f.pos;
-                    auto slot = f.slot;
-                    if (f.pos == f.limit) stack.pop_back();
-                    else if (f.kind == frame::run_down) --f.pos;
-                    else ++f.pos;
-                    ok = first_visit(slot, pos);
-                    break;
-                }
+                    case frame::resume:
+                        pc = f.pc;
+                        pos = f.pos;
+                        stack.pop_back();
+                        ok = true;
+                        break;
+                    case frame::restore:
+                        tls.captures[f.pc] = f.pos;
+                        stack.pop_back();
+                        break;
+                    case frame::run_down:
+                    case frame::run_up: {
+                        pc = f.pc;
+                        pos = f.pos;
+                        auto slot = f.slot;
+                        if (f.pos == f.limit)
+                            stack.pop_back();
+                        else if (f.kind == frame::run_down)
+                            --f.pos;
+                        else
+                            ++f.pos;
+                        ok = first_visit(slot, pos);
+                        break;
+                    }
                 }
             }
         }

@@ -53,9 +53,9 @@ class java_regex {
 
     enum class op : std::uint8_t { set, run, split, jump, save, assertion, look, backref, match };
     enum class assertion : std::uint8_t {
-        begin_input,  // \A, and ^ without (?m)
-        begin_line,   // ^ with (?m)
-        end_input,    // \z
+        begin_input,                  // \A, and ^ without (?m)
+        begin_line,                   // ^ with (?m)
+        end_input,                    // \z
         end_before_final_terminator,  // \Z, and $ without (?m)
         end_line,                     // $ with (?m)
         word_boundary,
@@ -63,7 +63,7 @@ class java_regex {
     };
     struct instruction {
         op code;
-        bool greedy = true;  // run and split: which way is tried first
+        bool greedy = true;   // run and split: which way is tried first
         std::uint32_t a = 0;  // set, run: set index; split, jump: target; save, backref: slot; look: look index
         std::uint32_t b = 0;  // split: second target; run: memo slot of its entry (and b + 1 of its continuation)
         std::uint32_t min = 0, max = 0;  // run: bounds (max = unbounded for * and +)
@@ -72,7 +72,7 @@ class java_regex {
         std::uint32_t start = 0;  // first instruction of the body, which ends with a match
         bool behind = false, negative = false;
         std::uint32_t min_length = 0, max_length = 0;  // behind: the body's bounds, in code points
-        std::uint32_t first_slot = 0, end_slot = 0;     // the body's memo slots, cleared before each try
+        std::uint32_t first_slot = 0, end_slot = 0;    // the body's memo slots, cleared before each try
     };
     static constexpr std::uint32_t unbounded = 0xffffffff;
 

@@ -50,9 +50,13 @@ TEST_CASE("java regex: literals, '.', and the whole text") {
     CHECK(matches("abc", "abc"));
     CHECK_FALSE(matches("abc", "abcd"));
     CHECK_FALSE(matches("abc", "xabc"));
-    CHECK(matches("a.c", "a\xc3\xa9" "c"));  // '.' is one code point, not one byte
-    CHECK_FALSE(matches("a.c", "a\nc"));       // nor a line terminator
-    CHECK_FALSE(matches("a.c", "a\xe2\x80\xa8" "c"));
+    CHECK(matches("a.c",
+                  "a\xc3\xa9"
+                  "c"));                  // '.' is one code point, not one byte
+    CHECK_FALSE(matches("a.c", "a\nc"));  // nor a line terminator
+    CHECK_FALSE(matches("a.c",
+                        "a\xe2\x80\xa8"
+                        "c"));
     CHECK(matches("(?s)a.c", "a\nc"));
     CHECK(matches("", ""));
     CHECK_FALSE(matches("", "a"));
@@ -90,7 +94,7 @@ TEST_CASE("java regex: Unicode properties, in and out of brackets") {
     CHECK_FALSE(matches("\\p{L}", "1"));
     CHECK_FALSE(matches("\\p{L}", "\xe0\xa4\xbf"));  // a Devanagari vowel sign is a mark
     CHECK(matches("\\p{M}", "\xe0\xa4\xbf"));
-    CHECK(matches("\\p{N}+", "1\xd9\xa3\xe2\x85\xab\xc2\xbd"));  // 1, Arabic-Indic 3, Roman XII, one half
+    CHECK(matches("\\p{N}+", "1\xd9\xa3\xe2\x85\xab\xc2\xbd"));      // 1, Arabic-Indic 3, Roman XII, one half
     CHECK(matches("\\p{Z}+", " \xc2\xa0\xe3\x80\x80\xe2\x80\xa8"));  // space, no-break, ideographic, line separator
     CHECK_FALSE(matches("\\p{Z}", "\t"));
     CHECK(matches("\\p{Lu}\\p{Ll}\\p{IsNd}\\p{gc=Sm}", "Ab1+"));
@@ -166,7 +170,7 @@ TEST_CASE("java regex: backreferences, read as Java reads \\17") {
         "\\d(?!:))?)?(\\17[0-5]\\d([\\.,]\\d)?)?([zZ]|([\\-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?$";
     CHECK(matches(iso, "2024-03-15T10:20:30Z"));
     CHECK(matches(iso, "20240315T102030Z"));
-    CHECK_FALSE(matches(iso, "2024-0315"));           // separators must agree
+    CHECK_FALSE(matches(iso, "2024-0315"));            // separators must agree
     CHECK_FALSE(matches(iso, "2024-03-15T10:2030Z"));  // so must the time's
 }
 

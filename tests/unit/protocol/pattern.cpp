@@ -61,10 +61,12 @@ TEST_CASE("pattern: Unicode categories, lookbehind and long repeats are checked"
     CHECK(matches(tag, "team"));
     CHECK(matches(tag, "\xc3\xa9quipe \xd0\xba\xd0\xbe\xd0\xbc\xd0\xb0\xd0\xbd\xd0\xb4\xd0\xb0"));  // équipe команда
     CHECK(matches(tag, "\xe3\x83\x81\xe3\x83\xbc\xe3\x83\xa0\xd9\xa3"));  // チーム٣ (an Arabic-Indic digit)
-    CHECK(matches(tag, "a\xe3\x80\x80" "b"));  // an ideographic space is a Z
+    CHECK(matches(tag,
+                  "a\xe3\x80\x80"
+                  "b"));  // an ideographic space is a Z
     CHECK_FALSE(matches(tag, "team#1"));
     CHECK_FALSE(matches(tag, "\xf0\x9f\x98\x80"));  // an emoji is a symbol, So
-    CHECK_FALSE(matches(tag, "a\tb"));                 // a tab is a control, Cc
+    CHECK_FALSE(matches(tag, "a\tb"));              // a tab is a control, Cc
     // Lambda's alias: no final dot
     CHECK(matches("[0-9A-Za-z\\.\\-_]*(?<!\\.)", "v1.2"));
     CHECK(matches("[0-9A-Za-z\\.\\-_]*(?<!\\.)", ""));
@@ -97,7 +99,7 @@ TEST_CASE("pattern: every pattern of every model compiles") {
     CHECK(patterns > 300);
 }
 
-// Not a check: figures for the README of protocol/ (run with --no-skip). Compiling every
+// Not a check: figures to compare engines by (run with --no-skip). Compiling every
 // pattern of every model, and matching typical short values on hot paths.
 TEST_CASE("pattern: compile and match times" * doctest::skip()) {
     using clock = std::chrono::steady_clock;
