@@ -1,9 +1,13 @@
 // eddy's Java regex engine, construct by construct, on whole texts as Matcher.matches().
 #include "protocol/java_regex.hpp"
 
+#include "protocol/pattern.hpp"
+
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <fstream>
 
 using namespace eddy::protocol;
 
@@ -219,4 +223,27 @@ TEST_CASE("java regex: patterns that are exponential for plain backtracking stay
     std::string arn = "arn:aws:kinesis:" + std::string(3000, ':') + "1";
     double t = ms([&] { CHECK_FALSE(matches("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+", arn)); });
     CHECK_MESSAGE(t < 2000, t);
+}
+
+// Java's own answers (OpenJDK's java.util.regex, recorded by tools/record-java-regex) for
+// texts built from every pattern of the models: what eddy answers must be the same.
+TEST_CASE("java regex: agrees with Java on texts built from every model pattern") {
+    std::ifstream in(std::string(EDDY_JAVA_REGEX_TEST_DATA) + "/verdicts.json");
+    REQUIRE(in);
+    auto doc = nlohmann::json::parse(in);
+    std::size_t texts = 0;
+    for (auto& c : doc.at("cases")) {
+        auto pattern = c.at("pattern").get<std::string>();
+        shape_pattern p(pattern);
+        REQUIRE_MESSAGE(p.supported(), pattern << ": " << p.error());
+        for (auto& t : c.at("matches")) {
+            CHECK_MESSAGE(p.matches(t.get<std::string>()), pattern << " should match " << t.dump());
+            ++texts;
+        }
+        for (auto& t : c.at("fails")) {
+            CHECK_MESSAGE(!p.matches(t.get<std::string>()), pattern << " should not match " << t.dump());
+            ++texts;
+        }
+    }
+    CHECK(texts > 2000);
 }
