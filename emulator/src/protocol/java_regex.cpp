@@ -999,6 +999,13 @@ class regex_matcher {
         return true;
     }
 
+    // Whether a run may stop at `pos` given what follows it: when that is a class the next
+    // character must be in, most stopping points of .* are skipped without a try.
+    bool may_continue(std::uint32_t pc, std::uint32_t pos) const {
+        auto& next = re_.program_[pc];
+        return next.code != java_regex::op::set || (pos < n_ && re_.sets_[next.a].contains(t_[pos]));
+    }
+
     void clear_memo(std::size_t from, std::size_t to) {
         for (; from < to && from % 64; ++from)
             tls.memo[from / 64] &= ~(std::uint64_t(1) << (from % 64));
@@ -1097,7 +1104,7 @@ class regex_matcher {
                             stack.push_back({frame::run_up, pc + 1, pos + ins.min + 1, pos + k, ins.b + 1});
                         next = pos + ins.min;
                     }
-                    ok = first_visit(ins.b + 1, next);
+                    ok = may_continue(pc + 1, next) && first_visit(ins.b + 1, next);
                     pc = pc + 1;
                     pos = next;
                     break;
@@ -1184,7 +1191,7 @@ class regex_matcher {
                             --f.pos;
                         else
                             ++f.pos;
-                        ok = first_visit(slot, pos);
+                        ok = may_continue(pc, pos) && first_visit(slot, pos);
                         break;
                     }
                 }
