@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace eddy::protocol {
 
@@ -219,10 +220,17 @@ class regex_compiler {
     void run() {
         node root = alternation();
         if (i_ < p_.size()) throw unsupported("unmatched ')'");
-        re_.memoize_ = !has_backrefs_;
-        if (has_backrefs_) {
-            check_loops(root);
-            re_.capture_slots_ = 2 * (groups_ + 1);
+        // slots: each group's bounds, then (with backreferences) each group's start while it
+        // is being matched, then the loops' registers
+        std::uint32_t most = groups_;
+        for (auto g : referenced_)
+            most = std::max(most, g);
+        first_local_ = 2 * (most + 1);
+        next_slot_ = has_backrefs_ ? first_local_ + most + 1 : 0;
+        for (auto g : referenced_) {
+            re_.keyed_slots_.push_back(2 * g);
+            re_.keyed_slots_.push_back(2 * g + 1);
+            re_.keyed_slots_.push_back(first_local_ + g);
         }
         emit(root);
         re_.program_.push_back({java_regex::op::match});
@@ -235,6 +243,8 @@ class regex_compiler {
             re_.program_.push_back({java_regex::op::match});
             re_.looks_[pending_[k].first].end_slot = re_.memo_slots_;
         }
+        re_.capture_slots_ = next_slot_;
+        re_.memoize_ = re_.keyed_slots_.empty();
     }
 
   private:
@@ -244,6 +254,9 @@ class regex_compiler {
     flags flags_;
     std::uint32_t groups_ = 0;
     bool has_backrefs_ = false;
+    std::vector<std::uint32_t> referenced_;  // the groups backreferences name
+    std::uint32_t first_local_ = 0, next_slot_ = 0;
+    std::vector<std::uint32_t> watching_;  // registers of the repeats being emitted that may match nothing
     std::vector<std::unique_ptr<node>> look_bodies_;
     std::vector<std::pair<std::uint32_t, const node*>> pending_;
 
@@ -680,6 +693,8 @@ class regex_compiler {
                     while (peek() >= '0' && peek() <= '9' && number * 10 + (peek() - '0') <= groups_)
                         number = number * 10 + (p_[i_++] - '0');
                     has_backrefs_ = true;
+                    if (std::find(referenced_.begin(), referenced_.end(), number) == referenced_.end())
+                        referenced_.push_back(number);
                     node n;
                     n.kind = node::backref;
                     n.index = number;
@@ -806,14 +821,6 @@ class regex_compiler {
         }
     }
 
-    // Without the memo an unbounded loop over a body that can match nothing would not end.
-    void check_loops(const node& n) {
-        if (n.kind == node::repeat && n.max == java_regex::unbounded && bounds(n.children[0]).first == 0)
-            throw unsupported("a backreference with a loop that may match nothing");
-        for (auto& c : n.children)
-            check_loops(c);
-    }
-
     // ---- code generation
 
     std::uint32_t pc() const { return std::uint32_t(re_.program_.size()); }
@@ -824,10 +831,28 @@ class regex_compiler {
         return pc() - 1;
     }
 
+    // Memo slots for a choice point: `count` for each combination of the enclosing repeats
+    // that have or have not matched something yet in their current round.
+    std::uint32_t memo_slots(std::uint32_t count) {
+        if (watching_.size() > 6) throw unsupported("repeats that may match nothing nested too deep");
+        auto first = re_.memo_slots_;
+        re_.memo_slots_ += count << watching_.size();
+        return first;
+    }
+
+    std::uint32_t watch_set() {
+        if (watching_.empty()) return 0;
+        for (std::size_t k = 1; k < re_.watch_sets_.size(); ++k)
+            if (re_.watch_sets_[k] == watching_) return std::uint32_t(k);
+        re_.watch_sets_.push_back(watching_);
+        return std::uint32_t(re_.watch_sets_.size() - 1);
+    }
+
     std::uint32_t split(bool greedy) {
         java_regex::instruction ins{java_regex::op::split};
         ins.greedy = greedy;
-        ins.min = re_.memo_slots_++;
+        ins.min = memo_slots(1);
+        ins.watch = watch_set();
         return push(ins);
     }
 
@@ -874,33 +899,56 @@ class regex_compiler {
                 return;
             }
             case node::group:
-                if (n.index != 0 && has_backrefs_) push({op::save, true, 2 * n.index});
+                // as in Java, a group's new bounds replace the old ones only once it is complete,
+                // so a backreference inside it sees the previous repeat's text
+                if (n.index != 0 && has_backrefs_) push({op::save, true, first_local_ + n.index});
                 emit(n.children[0]);
-                if (n.index != 0 && has_backrefs_) push({op::save, true, 2 * n.index + 1});
+                if (n.index != 0 && has_backrefs_) push({op::commit, true, 2 * n.index, first_local_ + n.index});
                 return;
             case node::repeat: {
                 if (auto* s = single_set(n.children[0])) {
-                    java_regex::instruction ins{op::run, n.greedy, s->index, re_.memo_slots_, n.min, n.max};
-                    re_.memo_slots_ += 2;
+                    java_regex::instruction ins{op::run, n.greedy, s->index, memo_slots(2), n.min, n.max};
+                    ins.watch = watch_set();
                     push(ins);
                     return;
                 }
-                for (std::uint32_t k = 0; k < n.min; ++k)
+                // Java ends a group's repeats at one that matched nothing, even before the
+                // minimum: a register holds where each began (only bodies that may match
+                // nothing but need not need one)
+                auto [lo, hi] = bounds(n.children[0]);
+                bool watch = n.children[0].kind == node::group && lo == 0 && hi != 0;
+                std::uint32_t reg = 0;
+                std::vector<std::uint32_t> exits;
+                if (watch) reg = next_slot_++;
+                auto iteration = [&] {
+                    if (watch) {
+                        push({op::save, true, reg});
+                        watching_.push_back(reg);
+                    }
                     emit(n.children[0]);
+                    if (watch) {
+                        watching_.pop_back();
+                        exits.push_back(push({op::progress, true, reg}));
+                    }
+                };
+                for (std::uint32_t k = 0; k < n.min; ++k)
+                    iteration();
                 if (n.max == java_regex::unbounded) {
                     auto s = split(n.greedy);
-                    emit(n.children[0]);
+                    iteration();
                     push({op::jump, true, s});
                     patch_split(s, s + 1, pc());
-                    return;
+                } else {
+                    std::vector<std::uint32_t> splits;
+                    for (std::uint32_t k = n.min; k < n.max; ++k) {
+                        splits.push_back(split(n.greedy));
+                        iteration();
+                    }
+                    for (auto s : splits)
+                        patch_split(s, s + 1, pc());
                 }
-                std::vector<std::uint32_t> splits;
-                for (std::uint32_t k = n.min; k < n.max; ++k) {
-                    splits.push_back(split(n.greedy));
-                    emit(n.children[0]);
-                }
-                for (auto s : splits)
-                    patch_split(s, s + 1, pc());
+                for (auto e : exits)
+                    re_.program_[e].b = pc();
                 return;
             }
             case node::assertion: {
@@ -987,10 +1035,22 @@ class regex_matcher {
     const java_regex& re_;
     std::u32string_view t_;
     std::uint32_t n_, row_;
+    std::unordered_set<std::u32string>* seen_ = nullptr;  // the current search's states tried (backreferences)
 
-    // Marks (slot, pos) tried; false when it already was.
-    bool first_visit(std::uint32_t slot, std::uint32_t pos) {
-        if (!re_.memoize_) return true;
+    // Marks (slot, pos) tried; false when it already was. With backreferences what follows
+    // also depends on the groups they name, so those are part of what was tried.
+    bool first_visit(std::uint32_t slot, std::uint32_t pos, std::uint32_t watch) {
+        if (watch) {  // one slot per combination of the enclosing repeats' progress
+            auto& registers = re_.watch_sets_[watch];
+            for (std::size_t k = 0; k < registers.size(); ++k)
+                if (tls.captures[registers[k]] == pos) slot += 1u << k;
+        }
+        if (!re_.memoize_) {
+            std::u32string key{char32_t(slot), char32_t(pos)};
+            for (auto c : re_.keyed_slots_)
+                key += char32_t(tls.captures[c]);
+            return seen_->insert(std::move(key)).second;
+        }
         std::size_t bit = std::size_t(slot) * row_ + pos;
         auto& word = tls.memo[bit / 64];
         auto mask = std::uint64_t(1) << (bit % 64);
@@ -1020,9 +1080,9 @@ class regex_matcher {
         switch (what) {
             case a::begin_input:
                 return pos == 0;
-            case a::begin_line:
-                return pos == 0 ||
-                       (pos < n_ && is_terminator(t_[pos - 1]) && !(t_[pos - 1] == '\r' && t_[pos] == '\n'));
+            case a::begin_line:  // never at the end of the text, as in Perl
+                return pos < n_ &&
+                       (pos == 0 || (is_terminator(t_[pos - 1]) && !(t_[pos - 1] == '\r' && t_[pos] == '\n')));
             case a::end_input:
                 return pos == n_;
             case a::end_before_final_terminator:
@@ -1049,7 +1109,7 @@ class regex_matcher {
         auto attempt = [&](std::uint32_t from, std::uint32_t goal, bool exact) {
             if (re_.memoize_)  // the body's memo holds what an earlier try learnt for another goal
                 clear_memo(std::size_t(l.first_slot) * row_, std::size_t(l.end_slot) * row_);
-            return search(l.start, from, goal, exact, !l.negative);
+            return search(l.start, from, goal, exact);
         };
         if (!l.behind) {
             found = attempt(pos, n_, false);
@@ -1064,10 +1124,17 @@ class regex_matcher {
 
     // Runs from (pc, pos) until a match instruction at a position the goal accepts (`goal`
     // exactly, or any when !exact), trying alternatives in Java's order.
-    bool search(std::uint32_t pc, std::uint32_t pos, std::uint32_t goal, bool exact, bool keep_captures = true) {
+    bool search(std::uint32_t pc, std::uint32_t pos, std::uint32_t goal, bool exact) {
         using op = java_regex::op;
         auto& stack = tls.stack;
         const std::size_t base = stack.size();
+        std::unordered_set<std::u32string> seen;
+        struct restore_seen {
+            std::unordered_set<std::u32string>*& at;
+            std::unordered_set<std::u32string>* outer;
+            ~restore_seen() { at = outer; }
+        } guard{seen_, seen_};
+        seen_ = &seen;
         auto& prog = re_.program_;
         for (;;) {
             bool ok = true;
@@ -1082,7 +1149,7 @@ class regex_matcher {
                     }
                     break;
                 case op::run: {
-                    if (!first_visit(ins.b, pos)) {
+                    if (!first_visit(ins.b, pos, ins.watch)) {
                         ok = false;
                         break;
                     }
@@ -1094,23 +1161,21 @@ class regex_matcher {
                         ok = false;
                         break;
                     }
-                    std::uint32_t next;
+                    std::uint32_t next, after = ins.b + (1u << re_.watch_sets_[ins.watch].size());
                     if (ins.greedy) {
-                        if (k > ins.min)
-                            stack.push_back({frame::run_down, pc + 1, pos + k - 1, pos + ins.min, ins.b + 1});
+                        if (k > ins.min) stack.push_back({frame::run_down, pc + 1, pos + k - 1, pos + ins.min, after});
                         next = pos + k;
                     } else {
-                        if (k > ins.min)
-                            stack.push_back({frame::run_up, pc + 1, pos + ins.min + 1, pos + k, ins.b + 1});
+                        if (k > ins.min) stack.push_back({frame::run_up, pc + 1, pos + ins.min + 1, pos + k, after});
                         next = pos + ins.min;
                     }
-                    ok = may_continue(pc + 1, next) && first_visit(ins.b + 1, next);
+                    ok = may_continue(pc + 1, next) && first_visit(after, next, ins.watch);
                     pc = pc + 1;
                     pos = next;
                     break;
                 }
                 case op::split:
-                    if (!first_visit(ins.min, pos)) {
+                    if (!first_visit(ins.min, pos, ins.watch)) {
                         ok = false;
                         break;
                     }
@@ -1124,6 +1189,16 @@ class regex_matcher {
                     stack.push_back({frame::restore, ins.a, tls.captures[ins.a], 0, 0});
                     tls.captures[ins.a] = pos;
                     ++pc;
+                    break;
+                case op::commit:
+                    stack.push_back({frame::restore, ins.a, tls.captures[ins.a], 0, 0});
+                    stack.push_back({frame::restore, ins.a + 1, tls.captures[ins.a + 1], 0, 0});
+                    tls.captures[ins.a] = tls.captures[ins.b];
+                    tls.captures[ins.a + 1] = pos;
+                    ++pc;
+                    break;
+                case op::progress:
+                    pc = tls.captures[ins.a] == pos ? ins.b : pc + 1;
                     break;
                 case op::assertion:
                     ok = holds(java_regex::assertion(ins.a), pos);
@@ -1153,12 +1228,8 @@ class regex_matcher {
                 }
                 case op::match:
                     if (!exact || pos == goal) {
-                        if (!keep_captures)
-                            while (stack.size() > base) {
-                                if (stack.back().kind == frame::restore)
-                                    tls.captures[stack.back().pc] = stack.back().pos;
-                                stack.pop_back();
-                            }
+                        // groups a lookaround's body set stay set, even when the lookaround is
+                        // negative and so fails, and whatever is backtracked later: as in Java
                         stack.resize(base);
                         return true;
                     }
@@ -1191,7 +1262,7 @@ class regex_matcher {
                             --f.pos;
                         else
                             ++f.pos;
-                        ok = may_continue(pc, pos) && first_visit(slot, pos);
+                        ok = may_continue(pc, pos) && first_visit(slot, pos, prog[pc - 1].watch);
                         break;
                     }
                 }

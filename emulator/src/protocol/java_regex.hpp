@@ -37,12 +37,14 @@ class code_point_set {
 // categories, lookbehind, counted repeats of 100000).
 //
 // Matching is backtracking on an explicit stack (never one C++ frame per character), in
-// Java's order of preference, so backreferences mean what they mean in Java. Without
-// backreferences each choice point is tried at most once per position (a bit per pair,
-// as RE2's BitState does), so no pattern costs more than polynomial time; with them that
-// memo would be wrong, and is off. Repeats of one character class ([a-z]{1,100000}, .*)
-// are one instruction that counts, not an unrolled chain. Read-only once compiled: any
-// thread may match with it.
+// Java's order of preference, so backreferences mean what they mean in Java. A Pike VM
+// would not need a memo but cannot do backreferences (SSM's ISO 8601 pattern has two).
+// Each choice point is tried at most once per position (a bit per pair, as RE2's BitState
+// does), so no pattern costs more than polynomial time; where more than the position decides
+// what can follow (the groups backreferences name, where a repeat that may match nothing
+// began) the memo keys on that too, in a hash set. Repeats of one character class
+// ([a-z]{1,100000}, .*) are one instruction that counts, not an unrolled chain. Read-only
+// once compiled: any thread may match with it.
 class java_regex {
   public:
     // The compiled pattern, or null with `error` saying what Java syntax is not supported.
@@ -51,7 +53,7 @@ class java_regex {
     // Whether the whole of `text` matches.
     bool matches(std::u32string_view text) const;
 
-    enum class op : std::uint8_t { set, run, split, jump, save, assertion, look, backref, match };
+    enum class op : std::uint8_t { set, run, split, jump, save, commit, progress, assertion, look, backref, match };
     enum class assertion : std::uint8_t {
         begin_input,                  // \A, and ^ without (?m)
         begin_line,                   // ^ with (?m)
@@ -63,10 +65,14 @@ class java_regex {
     };
     struct instruction {
         op code;
-        bool greedy = true;   // run and split: which way is tried first
-        std::uint32_t a = 0;  // set, run: set index; split, jump: target; save, backref: slot; look: look index
-        std::uint32_t b = 0;  // split: second target; run: memo slot of its entry (and b + 1 of its continuation)
-        std::uint32_t min = 0, max = 0;  // run: bounds (max = unbounded for * and +)
+        bool greedy = true;  // run and split: which way is tried first
+        // set, run: set index; split, jump: target; save, commit, progress: slot; backref: group; look: look index
+        std::uint32_t a = 0;
+        // split: second target; run: memo slot of its entry (and b + 1 of its continuation);
+        // commit: the slot holding the group's start; progress: where to go when nothing was matched
+        std::uint32_t b = 0;
+        std::uint32_t min = 0, max = 0;  // run: bounds (max = unbounded for * and +); split: memo slot
+        std::uint32_t watch = 0;         // split, run: the repeats that may match nothing around it (watch_sets_)
     };
     struct lookaround {
         std::uint32_t start = 0;  // first instruction of the body, which ends with a match
@@ -82,9 +88,11 @@ class java_regex {
     std::vector<instruction> program_;
     std::vector<code_point_set> sets_;
     std::vector<lookaround> looks_;
-    std::uint32_t memo_slots_ = 0;  // choice points: each split one, each run two
-    std::uint32_t capture_slots_ = 0;
-    bool memoize_ = true;  // false when the pattern has backreferences
+    std::uint32_t memo_slots_ = 0;            // choice points: each split one, each run two
+    std::uint32_t capture_slots_ = 0;         // groups' bounds, their starts while open, loops' registers
+    bool memoize_ = true;                     // a bit per (choice point, position)
+    std::vector<std::uint32_t> keyed_slots_;  // else: the slots the memo must key on too
+    std::vector<std::vector<std::uint32_t>> watch_sets_{{}};  // registers of such repeats; 0: none
 };
 
 // The Unicode general category of a code point, as Character.getType reports it, by its
