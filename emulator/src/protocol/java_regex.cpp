@@ -1274,7 +1274,13 @@ class regex_matcher {
 bool java_regex::matches(std::u32string_view text) const {
     if (text.size() >= unset) return false;
     tls.stack.clear();
-    return regex_matcher(*this, text).whole();
+    bool found = regex_matcher(*this, text).whole();
+    // a rare huge value should not leave its scratch memory to the thread for good
+    constexpr std::size_t keep_bytes = 1 << 20;
+    if (tls.stack.capacity() * sizeof(scratch::frame) > keep_bytes) tls.stack = {};
+    if (tls.memo.capacity() * sizeof(std::uint64_t) > keep_bytes) tls.memo = {};
+    if (tls.looks.capacity() > keep_bytes) tls.looks = {};
+    return found;
 }
 
 }  // namespace eddy::protocol

@@ -57,8 +57,10 @@ bool shape_pattern::matches(std::string_view utf8) const {
     auto* re = regex();
     if (!re) return true;
     thread_local std::u32string text;  // reused: a match on a hot path allocates nothing
-    if (!code_points(utf8, text)) return true;
-    return re->matches(text);
+    bool valid = code_points(utf8, text);
+    bool found = !valid || re->matches(text);
+    if (text.capacity() > 1 << 16) text = {};  // but a huge one is not kept
+    return found;
 }
 
 }  // namespace eddy::protocol
