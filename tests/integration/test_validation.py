@@ -89,6 +89,21 @@ class Validation(unittest.TestCase):
                          "Member must have length greater than or equal to 1, Member must satisfy regular "
                          "expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
 
+    def test_logs_tag_keys_of_any_script(self):
+        # \p{L}, \p{Z} and \p{N} in the model's pattern: letters, spaces and digits of every script
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName="unicode-tags", tags={"équipe": "チーム ٣", "ομάδα": "१२"})
+        tags = logs.list_tags_for_resource(
+            resourceArn="arn:aws:logs:us-east-1:000000000000:log-group:unicode-tags")["tags"]
+        self.assertEqual(tags, {"équipe": "チーム ٣", "ομάδα": "१२"})
+        error = self.refusal(logs.tag_log_group, logGroupName="unicode-tags", tags={"team😀": "v"})
+        self.assertEqual(error["Code"], "InvalidParameterException")
+        self.assertEqual(error["Message"],
+                         "1 validation error detected: Value '{team😀=v}' at 'tags' failed to satisfy constraint: "
+                         "Map keys must satisfy constraint: [Member must have length less than or equal to 128, "
+                         "Member must have length greater than or equal to 1, Member must satisfy regular "
+                         "expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+
     def test_stepfunctions_range_and_enum(self):
         error = self.refusal(self.client("stepfunctions").list_executions, maxResults=1001, statusFilter="DONE")
         self.assertEqual(error["Code"], "ValidationException")

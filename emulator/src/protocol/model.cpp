@@ -156,7 +156,7 @@ void service_model::build_nodes() {
         n.constrained =
             shape.contains("min") || shape.contains("max") || shape.contains("enum") || shape.contains("pattern");
         if (auto it = shape.find("pattern"); it != shape.end() && it->is_string())
-            n.pattern = shape_pattern::compile(it->get_ref<const std::string&>());
+            n.pattern = std::make_shared<const shape_pattern>(it->get_ref<const std::string&>());
         node_of_shape_[&shape] = &n;
     }
     // Every reference names a shape of the model: the codecs follow them without checking.

@@ -74,7 +74,7 @@ struct shape_node {
     shape_kind kind = shape_kind::string;
     bool renamed = false;      // structures: a member has a locationName
     bool constrained = false;  // has min, max, enum or pattern: value checks have work to do
-    // The shape's pattern compiled once, or null (none, or one eddy cannot evaluate: see pattern.hpp).
+    // The shape's pattern (compiled on first use), or null when it has none.
     std::shared_ptr<const shape_pattern> pattern;
     std::vector<member_node> members;  // structures, ordered by name as the model's object is
     std::vector<std::string_view> required;

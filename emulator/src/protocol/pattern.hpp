@@ -1,36 +1,44 @@
 #pragma once
 
 #include <memory>
-#include <regex>
+#include <mutex>
 #include <string>
 #include <string_view>
 
 namespace eddy::protocol {
 
-// A shape's `pattern` (a Java regular expression, as the botocore models carry them)
-// compiled once when its model is parsed and shared read-only by every request thread.
-// Java's syntax is translated to std::wregex's ECMAScript over UTF-32 code points.
+class java_regex;
+
+// A shape's `pattern` (a Java regular expression, as the botocore models carry them),
+// evaluated by eddy's own engine (protocol/java_regex.hpp) over the code points of a value.
+// Compiled on first use, not when its model is parsed: a model has up to a hundred patterns
+// and most requests touch a few. Shared read-only by every request thread once compiled.
 //
-// Constructs eddy cannot evaluate as Java does are not checked at all (compile returns
-// null), so that valid input is never refused: Unicode categories other than the POSIX
-// ASCII ones (\p{L}, \p{Z}, \p{N}, ... as in the tag patterns of ECS, Logs, STS, SSM),
-// lookbehind ((?<!...)), inline flags other than a leading (?i), possessive quantifiers,
-// nested or intersected classes ([a[b]], &&), \Q..\E, \A \z \G \R \h \k, and bounded
-// repeats above 1000 (SSM's ^.{1,100000}$). Texts longer than max_checked_length code
-// points are not checked either: std::regex recurses once per character.
+// A pattern the engine cannot read (none of the embedded models' patterns: a unit test
+// compiles them all) is not checked, so that valid input is never refused; neither is a
+// value that is not UTF-8.
 class shape_pattern {
   public:
-    static constexpr std::size_t max_checked_length = 2048;
+    explicit shape_pattern(std::string java);
+    ~shape_pattern();
 
+    // Compiled at once: null when the engine cannot read it (for tests and tools).
     static std::shared_ptr<const shape_pattern> compile(std::string_view java);
 
     // Whether all of `utf8` matches, as Java's Matcher.matches() decides.
     bool matches(std::string_view utf8) const;
+    // Whether the engine reads the pattern; `error` says why not.
+    bool supported() const { return regex() != nullptr; }
+    const std::string& error() const;
     const std::string& source() const { return source_; }
 
   private:
+    const java_regex* regex() const;
+
     std::string source_;
-    std::wregex regex_;
+    mutable std::once_flag compiled_;
+    mutable std::unique_ptr<java_regex> regex_;
+    mutable std::string error_;
 };
 
 }  // namespace eddy::protocol

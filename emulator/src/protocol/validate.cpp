@@ -153,7 +153,7 @@ void each_constraint(const shape_node& node, const json& v, F&& f) {
             false);
     }
     if (auto p = shape.find("pattern"); p != shape.end() && node.kind == shape_kind::string) {
-        // unchecked (always met) when eddy cannot evaluate the pattern as Java does
+        // met when eddy cannot evaluate the pattern (see pattern.hpp)
         bool ok = !node.pattern || !v.is_string() || node.pattern->matches(v.get_ref<const std::string&>());
         f(
             ok, [&] { return "Member must satisfy regular expression pattern: " + p->get<std::string>(); }, false);
