@@ -601,6 +601,58 @@ class DurabilityTest(unittest.TestCase):
             self.assertEqual(s3.get_object(Bucket="durable-bucket", Key="/etc/passwd")["Body"].read(), b"absolute")
 
 
+class NotificationTest(S3Case):
+    def receive(self, sqs, url, count, timeout=10):
+        got, deadline = [], time.time() + timeout
+        while len(got) < count and time.time() < deadline:
+            for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+                got.append(json.loads(m["Body"]))
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return got
+
+    def test_object_events_reach_a_queue(self):
+        sqs = client("sqs", EDDY.endpoint)
+        url = sqs.create_queue(QueueName=self.bucket + "-events")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        config = {"QueueConfigurations": [{
+            "Id": "uploads", "QueueArn": arn, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:Delete"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"},
+                                               {"Name": "suffix", "Value": ".json"}]}}}]}
+        self.s3.put_bucket_notification_configuration(Bucket=self.bucket, NotificationConfiguration=config)
+        test_event = self.receive(sqs, url, 1)
+        self.assertEqual(test_event[0]["Event"], "s3:TestEvent")
+        self.assertEqual(test_event[0]["Bucket"], self.bucket)
+        got = self.s3.get_bucket_notification_configuration(Bucket=self.bucket)["QueueConfigurations"]
+        self.assertEqual(got[0]["QueueArn"], arn)
+
+        self.s3.put_object(Bucket=self.bucket, Key="in/a b.json", Body=b"{}")
+        self.s3.put_object(Bucket=self.bucket, Key="in/skipped.txt", Body=b"x")  # filtered out by suffix
+        self.s3.put_object(Bucket=self.bucket, Key="out/skipped.json", Body=b"x")  # and by prefix
+        self.s3.copy_object(Bucket=self.bucket, Key="in/copy.json", CopySource=f"{self.bucket}/in/a b.json")
+        self.s3.delete_object(Bucket=self.bucket, Key="in/a b.json")
+        records = [r for body in self.receive(sqs, url, 3) for r in body["Records"]]
+        self.assertEqual([r["eventName"] for r in records],
+                         ["ObjectCreated:Put", "ObjectCreated:Copy", "ObjectRemoved:Delete"])
+        put = records[0]
+        self.assertEqual(put["eventSource"], "aws:s3")
+        self.assertEqual(put["awsRegion"], "us-east-1")
+        self.assertEqual(put["s3"]["configurationId"], "uploads")
+        self.assertEqual(put["s3"]["bucket"]["name"], self.bucket)
+        self.assertEqual(put["s3"]["bucket"]["arn"], f"arn:aws:s3:::{self.bucket}")
+        self.assertEqual(urllib.parse.unquote_plus(put["s3"]["object"]["key"]), "in/a b.json")
+        self.assertEqual(put["s3"]["object"]["size"], 2)
+        self.assertEqual(put["s3"]["object"]["eTag"], hashlib.md5(b"{}").hexdigest())
+        self.assertLess(put["s3"]["object"]["sequencer"], records[2]["s3"]["object"]["sequencer"])
+        self.assertEqual(self.receive(sqs, url, 1, timeout=1.5), [])
+
+    def test_a_missing_queue_is_refused(self):
+        config = {"QueueConfigurations": [{"QueueArn": "arn:aws:sqs:us-east-1:000000000000:no-such-queue",
+                                           "Events": ["s3:ObjectCreated:*"]}]}
+        r = self.assertError("InvalidArgument", 400, self.s3.put_bucket_notification_configuration,
+                             Bucket=self.bucket, NotificationConfiguration=config)
+        self.assertEqual(r["Error"]["Message"], "Unable to validate the following destination configurations")
+
+
 class StepFunctionsTest(S3Case):
     """The seed's stream-processor state machine puts and deletes its batch object in S3."""
 

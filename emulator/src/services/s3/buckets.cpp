@@ -3,6 +3,7 @@
 // encryption, notifications).
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
+#include "eventing/sources.hpp"
 #include "protocol/xml.hpp"
 #include "services/s3/errors.hpp"
 #include "services/s3/objects.hpp"
@@ -306,6 +307,33 @@ void register_bucket_handlers(dispatcher& calls, service& s3) {
     calls.add("s3", "GetBucketVersioning",
               sync_handler([&s3](request_context&, json input) { return get_bucket_versioning(s3, input); }));
     register_configs(calls, s3);
+    // S3 checks each destination exists before it keeps the configuration, then sends each a test event.
+    calls.add("s3", "PutBucketNotificationConfiguration",
+              [&s3](request_context& ctx, json input) -> boost::asio::awaitable<json> {
+                  auto b = s3.require_bucket(input["Bucket"]);
+                  json value = input.value("NotificationConfiguration", json::object());
+                  std::vector<std::string> missing;
+                  for (auto& q : value.value("QueueConfigurations", json::array())) {
+                      std::string arn = q.value("QueueArn", "");
+                      bool found = true;
+                      try {
+                          co_await eventing::queue_url(*ctx.calls, ctx, arn);
+                      } catch (const aws_error&) {
+                          found = false;
+                      }
+                      if (!found) missing.push_back(arn);
+                  }
+                  if (!missing.empty()) {
+                      aws_error e("InvalidArgument", "Unable to validate the following destination configurations");
+                      for (auto& arn : missing)
+                          e.with("ArgumentName", arn).with("ArgumentValue", "The destination queue does not exist");
+                      throw e;
+                  }
+                  b.configs["notification"] = value;
+                  s3.meta.set_configs(b.id, b.configs);
+                  s3.send_test_events(ctx, b, value);
+                  co_return json::object();
+              });
 }
 
 }  // namespace eddy::s3

@@ -110,7 +110,7 @@ json upload_part_copy(service& s3, const json& input) {
     return out;
 }
 
-json complete_upload(service& s3, const json& input) {
+json complete_upload(service& s3, const request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
     std::string key = input["Key"];
     auto u = require_upload(s3, b, key, input["UploadId"]);
@@ -190,6 +190,7 @@ json complete_upload(service& s3, const json& input) {
     v.modified_ms = s3.now_ms();
     v.blob = s3.blobs.join(blobs);
     s3.free_blobs(s3.meta.put(v));
+    s3.notify(ctx, b, v, "ObjectCreated:CompleteMultipartUpload");
     for (auto& p : stored)
         s3.blobs.remove(p.blob);
     s3.meta.delete_upload(u.id);
@@ -318,7 +319,7 @@ void register_multipart_handlers(dispatcher& calls, service& s3) {
     calls.add("s3", "UploadPartCopy",
               sync_handler([&s3](request_context&, json input) { return upload_part_copy(s3, input); }));
     calls.add("s3", "CompleteMultipartUpload",
-              sync_handler([&s3](request_context&, json input) { return complete_upload(s3, input); }));
+              sync_handler([&s3](request_context& ctx, json input) { return complete_upload(s3, ctx, input); }));
     calls.add("s3", "AbortMultipartUpload",
               sync_handler([&s3](request_context&, json input) { return abort_upload(s3, input); }));
     calls.add("s3", "ListParts",

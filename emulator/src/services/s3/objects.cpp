@@ -379,6 +379,7 @@ json put_object(service& s3, request_context& ctx, const json& input) {
     v.modified_ms = s3.now_ms();
     v.blob = keep_body(s3, body);
     s3.free_blobs(s3.meta.put(v));
+    s3.notify(ctx, b, v, "ObjectCreated:Put");
     json out = {{"ETag", v.etag}};
     add_version_header(b, v, out);
     return out;
@@ -441,7 +442,7 @@ json read_object(service& s3, request_context& ctx, const json& input, bool with
     return out;
 }
 
-json delete_object(service& s3, const json& input) {
+json delete_object(service& s3, const request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
     std::string key = input["Key"];
     json out = json::object();
@@ -457,6 +458,7 @@ json delete_object(service& s3, const json& input) {
             return out;  // deleting what is not there succeeds
         }
         s3.erase(*v);
+        s3.notify(ctx, b, *v, "ObjectRemoved:Delete");
         out["VersionId"] = v->version_id;
         if (v->delete_marker) out["DeleteMarker"] = true;
         return out;
@@ -467,7 +469,10 @@ json delete_object(service& s3, const json& input) {
         if (!etag_matches(str(input, "IfMatch"), current->etag)) throw errors::precondition_failed("If-Match");
     }
     if (b.versioning.empty()) {
-        if (auto v = s3.meta.latest(b.id, key)) s3.erase(*v);
+        if (auto v = s3.meta.latest(b.id, key)) {
+            s3.erase(*v);
+            s3.notify(ctx, b, *v, "ObjectRemoved:Delete");
+        }
         return out;
     }
     // versioned (or suspended): a delete marker becomes the newest version
@@ -478,6 +483,7 @@ json delete_object(service& s3, const json& input) {
     marker.version_id = version_for_write(b);
     marker.modified_ms = s3.now_ms();
     s3.free_blobs(s3.meta.put(marker));
+    s3.notify(ctx, b, marker, "ObjectRemoved:DeleteMarkerCreated");
     out["DeleteMarker"] = true;
     out["VersionId"] = marker.version_id;
     return out;
@@ -493,7 +499,7 @@ json delete_objects(service& s3, request_context& ctx, const json& input) {
         json one = {{"Bucket", input["Bucket"]}, {"Key", o.value("Key", "")}};
         if (o.contains("VersionId")) one["VersionId"] = o["VersionId"];
         try {
-            auto r = delete_object(s3, one);
+            auto r = delete_object(s3, ctx, one);
             if (quiet) continue;
             json d = {{"Key", one["Key"]}};
             if (o.contains("VersionId")) d["VersionId"] = o["VersionId"];
@@ -510,14 +516,13 @@ json delete_objects(service& s3, request_context& ctx, const json& input) {
             failed.push_back(std::move(f));
         }
     }
-    (void)ctx;
     json out = json::object();
     if (!deleted.empty()) out["Deleted"] = std::move(deleted);
     if (!failed.empty()) out["Errors"] = std::move(failed);
     return out;
 }
 
-json copy_object(service& s3, const json& input) {
+json copy_object(service& s3, const request_context& ctx, const json& input) {
     auto src = parse_copy_source(input["CopySource"]);
     auto source = require_source(s3, src);
     if (source.delete_marker) throw errors::no_such_key(src.key);
@@ -562,6 +567,7 @@ json copy_object(service& s3, const json& input) {
     v.modified_ms = s3.now_ms();
     v.blob = s3.blobs.share(source.blob);
     s3.free_blobs(s3.meta.put(v));
+    s3.notify(ctx, b, v, "ObjectCreated:Copy");
     json result = {{"ETag", v.etag}, {"LastModified", seconds(v.modified_ms)}};
     if (v.meta.contains("Checksum")) {
         auto& c = v.meta["Checksum"];
@@ -923,9 +929,9 @@ void register_object_handlers(dispatcher& calls, service& s3) {
     add("GetObject", [](service& s, request_context& ctx, const json& in) { return read_object(s, ctx, in, true); });
     add("HeadObject",
         [](service& s, request_context& ctx, const json& in) { return read_object(s, ctx, in, false); });
-    add("DeleteObject", [](service& s, request_context&, const json& in) { return delete_object(s, in); });
+    add("DeleteObject", [](service& s, request_context& ctx, const json& in) { return delete_object(s, ctx, in); });
     add("DeleteObjects", [](service& s, request_context& ctx, const json& in) { return delete_objects(s, ctx, in); });
-    add("CopyObject", [](service& s, request_context&, const json& in) { return copy_object(s, in); });
+    add("CopyObject", [](service& s, request_context& ctx, const json& in) { return copy_object(s, ctx, in); });
     add("GetObjectAttributes",
         [](service& s, request_context&, const json& in) { return get_object_attributes(s, in); });
     add("PutObjectTagging", [](service& s, request_context&, const json& in) { return put_object_tagging(s, in); });

@@ -20,6 +20,8 @@ struct service {
     store meta;
     blob_store blobs;
     const eddy::clock& clock;
+    dispatcher* calls = nullptr;              // for notifications to SQS
+    boost::asio::any_io_executor executor;  // where they are sent from, after the request
 
     std::int64_t now_ms() const { return clock.now_ms(); }
     // The bucket, or NoSuchBucket.
@@ -29,7 +31,19 @@ struct service {
     // Drops a version for good, bytes included.
     void erase(const object_version& v);
     void free_blobs(const std::vector<std::string>& ids);
+    // Sends `event` ("ObjectCreated:Put", ...) about `v` to the queues the bucket's
+    // notification configuration names for it (notifications.cpp).
+    void notify(const request_context& ctx, const bucket& b, const object_version& v, const std::string& event);
+    // The s3:TestEvent S3 sends each queue of a new notification configuration.
+    void send_test_events(const request_context& ctx, const bucket& b, const json& configuration);
+    std::uint64_t next_sequencer();
+
+  private:
+    std::uint64_t last_sequencer_ = 0;
 };
+
+// An event's sequencer: hexadecimal, growing with each change to a key.
+std::string to_hex_sequencer(std::uint64_t id);
 
 // The canonical user S3 names as every object's owner: one per account.
 json owner_of(const std::string& account);

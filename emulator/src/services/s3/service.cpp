@@ -74,6 +74,8 @@ void register_handlers(service_env& env) {
     std::string dir = env.data_dir.empty() ? std::string() : (std::filesystem::path(env.data_dir) / "s3").string();
     auto s3 = std::make_shared<service>(env.db, dir, env.clock);
     s3->blobs.sweep([s3](const std::string& id) { return s3->meta.blob_referenced(id); });
+    s3->calls = &env.calls;
+    s3->executor = env.executor;
     env.calls.provide("s3", s3);
     register_bucket_handlers(env.calls, *s3);
     register_object_handlers(env.calls, *s3);
