@@ -601,6 +601,55 @@ class DurabilityTest(unittest.TestCase):
             self.assertEqual(s3.get_object(Bucket="durable-bucket", Key="/etc/passwd")["Body"].read(), b"absolute")
 
 
+class BucketCorsTest(S3Case):
+    def curl(self, method, path, *headers):
+        args = ["curl", "-s", "-i", "-X", method]
+        for h in headers:
+            args += ["-H", h]
+        out = subprocess.run(args + [EDDY.endpoint + path], capture_output=True, check=True).stdout.decode()
+        head, _, body = out.partition("\r\n\r\n")
+        lines = head.split("\r\n")
+        status = int(lines[0].split()[1])
+        fields = {k.lower(): v for k, v in (line.split(": ", 1) for line in lines[1:] if ": " in line)}
+        return status, fields, body
+
+    def test_bucket_rules_answer_browsers(self):
+        self.s3.put_object(Bucket=self.bucket, Key="page.txt", Body=b"hi")
+        path = f"/{self.bucket}/page.txt"
+        status, _, body = self.curl("OPTIONS", path, "Origin: https://app.example.com",
+                                    "Access-Control-Request-Method: GET")
+        self.assertEqual(status, 403)
+        self.assertIn("CORSResponse: CORS is not enabled for this bucket.", body)
+        self.s3.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": [
+            {"AllowedOrigins": ["https://*.example.com"], "AllowedMethods": ["GET", "PUT"],
+             "AllowedHeaders": ["x-amz-*", "content-type"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]})
+        status, fields, _ = self.curl("OPTIONS", path, "Origin: https://app.example.com",
+                                      "Access-Control-Request-Method: PUT",
+                                      "Access-Control-Request-Headers: x-amz-date, content-type")
+        self.assertEqual(status, 200)
+        self.assertEqual(fields["access-control-allow-origin"], "https://app.example.com")
+        self.assertEqual(fields["access-control-allow-methods"], "GET, PUT")
+        self.assertEqual(fields["access-control-allow-headers"], "x-amz-date, content-type")
+        self.assertEqual(fields["access-control-max-age"], "600")
+        self.assertEqual(fields["access-control-allow-credentials"], "true")
+        # an origin, method or header the rules do not name is refused
+        for headers in (["Origin: https://evil.test", "Access-Control-Request-Method: GET"],
+                        ["Origin: https://app.example.com", "Access-Control-Request-Method: DELETE"],
+                        ["Origin: https://app.example.com", "Access-Control-Request-Method: GET",
+                         "Access-Control-Request-Headers: authorization-extra"]):
+            status, _, body = self.curl("OPTIONS", path, *headers)
+            self.assertEqual(status, 403, headers)
+            self.assertIn("<Code>AccessForbidden</Code>", body)
+        # the request itself: allowed origins see the rule's headers, others see none
+        status, fields, body = self.curl("GET", path, "Origin: https://app.example.com")
+        self.assertEqual((status, body), (200, "hi"))
+        self.assertEqual(fields["access-control-allow-origin"], "https://app.example.com")
+        self.assertEqual(fields["access-control-expose-headers"], "ETag")
+        status, fields, _ = self.curl("GET", path, "Origin: https://evil.test")
+        self.assertEqual(status, 200)
+        self.assertNotIn("access-control-allow-origin", fields)
+
+
 class NotificationTest(S3Case):
     def receive(self, sqs, url, count, timeout=10):
         got, deadline = [], time.time() + timeout

@@ -522,6 +522,15 @@ struct server::impl {
 
     wire_response preflight(const wire_request& request) {
         wire_response out;
+        if (auto own = calls.cors(request, true)) {
+            if (own->allowed) {
+                out.headers = own->headers;
+                return out;
+            }
+            aws_error refusal(own->code, own->message, 403);
+            protocol::encode_error(protocol::service_by_id("s3"), nullptr, "rest-xml", refusal, new_uuid(), out);
+            return out;
+        }
         auto origin = request.header("origin");
         if (!origin_allowed(origin)) {
             out.status = 403;
@@ -540,10 +549,17 @@ struct server::impl {
 
     void allow_origin(const wire_request& request, wire_response& out) const {
         auto origin = request.header("origin");
-        if (origin.empty() || !origin_allowed(origin)) return;
+        if (origin.empty()) return;
+        for (auto& [name, value] : out.headers)
+            if (ascii_iequals(name, "access-control-allow-origin")) return;  // a preflight's own
+        if (auto own = calls.cors(request, false)) {
+            for (auto& [name, value] : own->headers)
+                out.set_header(name, value);
+            return;
+        }
+        if (!origin_allowed(origin)) return;
         std::string exposed = "ETag, Date, x-amzn-RequestId, x-amz-request-id, x-amz-id-2";
         for (auto& [name, value] : out.headers) {
-            if (ascii_iequals(name, "access-control-allow-origin")) return;  // a preflight's own
             bool amz = name.size() > 6 && ascii_iequals(std::string_view(name).substr(0, 6), "x-amz-");
             if (amz && !ascii_iequals(name, "x-amz-request-id") && !ascii_iequals(name, "x-amz-id-2"))
                 exposed += ", " + name;

@@ -149,6 +149,13 @@ bool route_target(route& out, const wire_request& r) {
 
 }  // namespace
 
+std::string s3_bucket_of(const wire_request& request) {
+    if (auto hosted = virtual_host_bucket(request); !hosted.empty()) return hosted;
+    std::string_view path = request.path;
+    if (path.starts_with('/')) path.remove_prefix(1);
+    return url_decode(path.substr(0, path.find('/')));
+}
+
 route route_from_headers(const wire_request& request) {
     route out;
     parse_credential_scope(request, out.scope);

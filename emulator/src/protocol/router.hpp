@@ -21,6 +21,10 @@ struct route {
 // "sync-" or "data-") play no part.
 route route_request(const wire_request& request);
 
+// The S3 bucket a request names: from a virtual-hosted Host, else the path's first
+// segment (decoded); "" when neither names one.
+std::string s3_bucket_of(const wire_request& request);
+
 // Only what the headers tell: used when a request must be refused before its body is read.
 route route_from_headers(const wire_request& request);
 

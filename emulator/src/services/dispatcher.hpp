@@ -113,6 +113,20 @@ class dispatcher {
         if (listener_) listener_(host);
     }
 
+    // A service's own CORS rules (S3's bucket CORS configurations): for a request with an
+    // Origin, the headers to answer with, or a refusal; nullopt when the request is not the
+    // service's to judge, and eddy's --cors-origins apply.
+    struct cors_answer {
+        bool allowed = false;
+        std::vector<std::pair<std::string, std::string>> headers;  // when allowed
+        std::string code, message;                                  // when refused
+    };
+    using cors_rules = std::function<std::optional<cors_answer>(const protocol::wire_request&, bool preflight)>;
+    void set_cors_rules(cors_rules rules) { cors_rules_ = std::move(rules); }
+    std::optional<cors_answer> cors(const protocol::wire_request& request, bool preflight) const {
+        return cors_rules_ ? cors_rules_(request, preflight) : std::nullopt;
+    }
+
     // The port eddy listens on, once it does (0 before): URLs handed to containers use it.
     void set_port(std::uint16_t port) { port_ = port; }
     std::uint16_t port() const { return port_; }
@@ -144,6 +158,7 @@ class dispatcher {
     std::vector<std::pair<std::string, endpoint>> endpoints_;
     std::uint16_t port_ = 0;
     std::function<void(const std::string&)> listener_;
+    cors_rules cors_rules_;
     std::map<std::string, std::shared_ptr<void>, std::less<>> components_;
 };
 

@@ -90,6 +90,9 @@ json parse_tagging_header(const std::string& header);
 void check_tags(const json& tags);
 json tag_set(const json& tags);  // map -> [{Key, Value}]
 
+// The bucket's CORS rules applied to a request with an Origin (cors.cpp).
+std::optional<dispatcher::cors_answer> bucket_cors(service& s3, const protocol::wire_request& r, bool preflight);
+
 void register_object_handlers(dispatcher& calls, service& s3);
 void register_bucket_handlers(dispatcher& calls, service& s3);
 void register_multipart_handlers(dispatcher& calls, service& s3);

@@ -80,6 +80,9 @@ void register_handlers(service_env& env) {
     register_bucket_handlers(env.calls, *s3);
     register_object_handlers(env.calls, *s3);
     register_multipart_handlers(env.calls, *s3);
+    env.calls.set_cors_rules([s3](const protocol::wire_request& r, bool preflight) {
+        return bucket_cors(*s3, r, preflight);
+    });
     env.calls.set_input_hook("s3", [](const request_context& ctx, json&) { check_presigned(ctx); });
 }
 
