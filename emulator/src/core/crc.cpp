@@ -5,6 +5,7 @@
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
+#include <wmmintrin.h>
 #endif
 
 namespace eddy {
@@ -108,6 +109,71 @@ T x_to_8n(std::uint64_t bytes) {
     return result;
 }
 
+// x^n mod poly, as the 64 reflected bits PCLMULQDQ multiplies (bit i is x^(63-i)).
+template <typename T, T poly>
+std::uint64_t x_to_n_reflected64(unsigned n) {
+    T result = T(1) << (sizeof(T) * 8 - 1);
+    T x = T(1) << (sizeof(T) * 8 - 2);
+    for (unsigned i = 0; i < n; ++i)
+        result = multiply_mod<T, poly>(result, x);
+    return static_cast<std::uint64_t>(result) << (64 - sizeof(T) * 8);
+}
+
+#if defined(__x86_64__)
+// Folding with carry-less multiplication: 16 bytes X followed by d more bits are replaced by
+// X.first8 * x^(d+64) + X.last8 * x^d (mod poly), which has the same CRC; four lanes of 16
+// bytes fold 64 bytes at a time, then into one, whose CRC and the tail's the tables finish.
+// The constants are x^(d+63) and x^(d-1): the product of two reflected 64-bit operands lands
+// one bit short of the 128-bit reflected product.
+template <typename T, T poly>
+struct fold_constants {
+    __m128i by_16, by_64;
+    fold_constants() {
+        by_16 = _mm_set_epi64x(static_cast<long long>(x_to_n_reflected64<T, poly>(127)),
+                               static_cast<long long>(x_to_n_reflected64<T, poly>(191)));
+        by_64 = _mm_set_epi64x(static_cast<long long>(x_to_n_reflected64<T, poly>(511)),
+                               static_cast<long long>(x_to_n_reflected64<T, poly>(575)));
+    }
+};
+
+__attribute__((target("pclmul,sse4.1"))) inline __m128i fold(__m128i x, __m128i k, __m128i next) {
+    return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)), next);
+}
+
+template <typename T, T poly, typename Tables>
+__attribute__((target("pclmul,sse4.1"))) T fold_crc(T c, const unsigned char* p, std::size_t n, const Tables& tb) {
+    static const fold_constants<T, poly> k;
+    auto load = [](const unsigned char* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); };
+    __m128i x = _mm_xor_si128(load(p), _mm_cvtsi64_si128(static_cast<long long>(c)));
+    p += 16;
+    n -= 16;
+    if (n >= 112) {
+        __m128i x1 = load(p), x2 = load(p + 16), x3 = load(p + 32);
+        p += 48;
+        n -= 48;
+        while (n >= 64) {
+            x = fold(x, k.by_64, load(p));
+            x1 = fold(x1, k.by_64, load(p + 16));
+            x2 = fold(x2, k.by_64, load(p + 32));
+            x3 = fold(x3, k.by_64, load(p + 48));
+            p += 64;
+            n -= 64;
+        }
+        x = fold(fold(fold(x, k.by_16, x1), k.by_16, x2), k.by_16, x3);
+    }
+    while (n >= 16) {
+        x = fold(x, k.by_16, load(p));
+        p += 16;
+        n -= 16;
+    }
+    alignas(16) unsigned char folded[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(folded), x);
+    return slice8<T>(slice8<T>(T(0), folded, 16, tb), p, n, tb);
+}
+
+const bool have_pclmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+#endif
+
 template <typename T, T poly>
 T combine(T crc_a, T crc_b, std::uint64_t length_b) {
     return multiply_mod<T, poly>(x_to_8n<T, poly>(length_b), crc_a) ^ crc_b;
@@ -116,6 +182,10 @@ T combine(T crc_a, T crc_b, std::uint64_t length_b) {
 }  // namespace
 
 std::uint32_t crc32(std::uint32_t crc, std::string_view bytes) {
+#if defined(__x86_64__)
+    if (have_pclmul && bytes.size() >= 64)
+        return ~fold_crc<std::uint32_t, crc32_poly>(~crc, bytes_of(bytes), bytes.size(), crc32_tables);
+#endif
     return ~slice8<std::uint32_t>(~crc, bytes_of(bytes), bytes.size(), crc32_tables);
 }
 
@@ -125,6 +195,10 @@ std::uint32_t crc32c_portable(std::uint32_t crc, std::string_view bytes) {
 
 std::uint32_t crc32c(std::uint32_t crc, std::string_view bytes) {
 #if defined(__x86_64__)
+    // one crc32 instruction chain is latency-bound near 10 GB/s; four folding lanes pass it
+    // from about 1 KiB on (14 GB/s), below which the instruction is quicker
+    if (have_pclmul && bytes.size() >= 1024)
+        return ~fold_crc<std::uint32_t, crc32c_poly>(~crc, bytes_of(bytes), bytes.size(), crc32c_tables);
     if (have_sse42) return ~crc32c_sse42(~crc, bytes_of(bytes), bytes.size());
 #endif
     return crc32c_portable(crc, bytes);
@@ -135,6 +209,10 @@ bool crc32c_uses_sse42() {
 }
 
 std::uint64_t crc64nvme(std::uint64_t crc, std::string_view bytes) {
+#if defined(__x86_64__)
+    if (have_pclmul && bytes.size() >= 64)
+        return ~fold_crc<std::uint64_t, crc64nvme_poly>(~crc, bytes_of(bytes), bytes.size(), crc64_tables);
+#endif
     return ~slice8<std::uint64_t>(~crc, bytes_of(bytes), bytes.size(), crc64_tables);
 }
 
