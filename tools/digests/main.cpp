@@ -49,9 +49,8 @@ int main(int argc, char** argv) {
         measure("crc32c", data, [](std::string_view d) { return crc32c(0, d); });
         measure("crc32c (tables)", data, [](std::string_view d) { return crc32c_portable(0, d); });
         measure("crc64nvme", data, [](std::string_view d) { return crc64nvme(0, d); });
-        measure("checksum CRC32", data, [](std::string_view d) {
-            return std::uint64_t(checksum::base64_of(checksum_algorithm::crc32, d)[0]);
-        });
+        measure("checksum CRC32", data,
+                [](std::string_view d) { return std::uint64_t(checksum::base64_of(checksum_algorithm::crc32, d)[0]); });
     }
     return sink == 42 ? 1 : 0;
 }

@@ -76,24 +76,36 @@ bool is_crc(checksum_algorithm a) {
 
 checksum& checksum::update(std::string_view bytes) {
     switch (algorithm_) {
-    case checksum_algorithm::crc32: crc_ = eddy::crc32(static_cast<std::uint32_t>(crc_), bytes); break;
-    case checksum_algorithm::crc32c: crc_ = eddy::crc32c(static_cast<std::uint32_t>(crc_), bytes); break;
-    case checksum_algorithm::crc64nvme: crc_ = eddy::crc64nvme(crc_, bytes); break;
-    case checksum_algorithm::sha1: sha1_.update(bytes); break;
-    case checksum_algorithm::sha256: sha256_.update(bytes); break;
+        case checksum_algorithm::crc32:
+            crc_ = eddy::crc32(static_cast<std::uint32_t>(crc_), bytes);
+            break;
+        case checksum_algorithm::crc32c:
+            crc_ = eddy::crc32c(static_cast<std::uint32_t>(crc_), bytes);
+            break;
+        case checksum_algorithm::crc64nvme:
+            crc_ = eddy::crc64nvme(crc_, bytes);
+            break;
+        case checksum_algorithm::sha1:
+            sha1_.update(bytes);
+            break;
+        case checksum_algorithm::sha256:
+            sha256_.update(bytes);
+            break;
     }
     return *this;
 }
 
 std::string checksum::finish() {
     switch (algorithm_) {
-    case checksum_algorithm::sha1: return as_string(sha1_.finish());
-    case checksum_algorithm::sha256: return as_string(sha256_.finish());
-    default: {
-        auto out = big_endian(crc_, checksum_size(algorithm_));
-        crc_ = 0;
-        return out;
-    }
+        case checksum_algorithm::sha1:
+            return as_string(sha1_.finish());
+        case checksum_algorithm::sha256:
+            return as_string(sha256_.finish());
+        default: {
+            auto out = big_endian(crc_, checksum_size(algorithm_));
+            crc_ = 0;
+            return out;
+        }
     }
 }
 
@@ -126,13 +138,15 @@ std::optional<std::string> full_object_checksum(checksum_algorithm a,
         if (!raw) return std::nullopt;
         std::uint64_t part_crc = from_big_endian(*raw);
         switch (a) {
-        case checksum_algorithm::crc32:
-            crc = crc32_combine(static_cast<std::uint32_t>(crc), static_cast<std::uint32_t>(part_crc), length);
-            break;
-        case checksum_algorithm::crc32c:
-            crc = crc32c_combine(static_cast<std::uint32_t>(crc), static_cast<std::uint32_t>(part_crc), length);
-            break;
-        default: crc = crc64nvme_combine(crc, part_crc, length); break;
+            case checksum_algorithm::crc32:
+                crc = crc32_combine(static_cast<std::uint32_t>(crc), static_cast<std::uint32_t>(part_crc), length);
+                break;
+            case checksum_algorithm::crc32c:
+                crc = crc32c_combine(static_cast<std::uint32_t>(crc), static_cast<std::uint32_t>(part_crc), length);
+                break;
+            default:
+                crc = crc64nvme_combine(crc, part_crc, length);
+                break;
         }
     }
     return base64_encode(big_endian(crc, checksum_size(a)));

@@ -18,9 +18,9 @@ enum class checksum_algorithm { crc32, crc32c, crc64nvme, sha1, sha256 };
 std::optional<checksum_algorithm> checksum_algorithm_named(std::string_view name);
 // By the header that carries it, "x-amz-checksum-crc32" and so on (an aws-chunked trailer's name).
 std::optional<checksum_algorithm> checksum_algorithm_of_header(std::string_view header);
-std::string_view checksum_name(checksum_algorithm a);      // "CRC32"
-std::string_view checksum_header(checksum_algorithm a);    // "x-amz-checksum-crc32"
-std::size_t checksum_size(checksum_algorithm a);           // bytes of the raw digest: 4, 4, 8, 20, 32
+std::string_view checksum_name(checksum_algorithm a);    // "CRC32"
+std::string_view checksum_header(checksum_algorithm a);  // "x-amz-checksum-crc32"
+std::size_t checksum_size(checksum_algorithm a);         // bytes of the raw digest: 4, 4, 8, 20, 32
 bool is_crc(checksum_algorithm a);
 
 // An incremental checksum of a body by algorithm, for a request body streamed to a file.

@@ -80,41 +80,43 @@ bool aws_chunked_decoder::take_line(std::string_view& bytes, std::size_t limit) 
 bool aws_chunked_decoder::feed(std::string_view bytes) {
     while (!bytes.empty()) {
         switch (state_) {
-        case state::failed: return false;
-        case state::done: return incomplete();  // bytes after the end: the framing was not what it said
-        case state::size_line:
-            if (!take_line(bytes, max_size_line)) {
-                if (line_.size() > max_size_line) return incomplete();
+            case state::failed:
+                return false;
+            case state::done:
+                return incomplete();  // bytes after the end: the framing was not what it said
+            case state::size_line:
+                if (!take_line(bytes, max_size_line)) {
+                    if (line_.size() > max_size_line) return incomplete();
+                    break;
+                }
+                if (!on_size_line()) return false;
+                break;
+            case state::data: {
+                auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, bytes.size()));
+                sink_(bytes.substr(0, take));
+                bytes.remove_prefix(take);
+                remaining_ -= take;
+                decoded_ += take;
+                if (remaining_ == 0) {
+                    state_ = state::data_end;
+                    crlf_seen_ = 0;
+                }
                 break;
             }
-            if (!on_size_line()) return false;
-            break;
-        case state::data: {
-            auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, bytes.size()));
-            sink_(bytes.substr(0, take));
-            bytes.remove_prefix(take);
-            remaining_ -= take;
-            decoded_ += take;
-            if (remaining_ == 0) {
-                state_ = state::data_end;
-                crlf_seen_ = 0;
-            }
-            break;
-        }
-        case state::data_end:
-            // "\r\n" after the data, possibly split across feeds
-            if (bytes.front() != "\r\n"[crlf_seen_]) return incomplete();
-            bytes.remove_prefix(1);
-            if (++crlf_seen_ == 2) state_ = state::size_line;
-            break;
-        case state::trailer_line:
-            if (!take_line(bytes, max_trailer_bytes - std::min(trailer_bytes_, max_trailer_bytes))) {
-                if (trailer_bytes_ + line_.size() > max_trailer_bytes)
-                    return fail("MalformedTrailerError", std::string(malformed_trailer));
+            case state::data_end:
+                // "\r\n" after the data, possibly split across feeds
+                if (bytes.front() != "\r\n"[crlf_seen_]) return incomplete();
+                bytes.remove_prefix(1);
+                if (++crlf_seen_ == 2) state_ = state::size_line;
                 break;
-            }
-            if (!on_trailer_line()) return false;
-            break;
+            case state::trailer_line:
+                if (!take_line(bytes, max_trailer_bytes - std::min(trailer_bytes_, max_trailer_bytes))) {
+                    if (trailer_bytes_ + line_.size() > max_trailer_bytes)
+                        return fail("MalformedTrailerError", std::string(malformed_trailer));
+                    break;
+                }
+                if (!on_trailer_line()) return false;
+                break;
         }
     }
     return state_ != state::failed;
@@ -151,7 +153,7 @@ bool aws_chunked_decoder::on_size_line() {
     if (chunks_ > 1 && previous_size_ < min_chunk_size)
         return fail("InvalidChunkSizeError", std::string(small_chunk),
                     {{"Chunk", std::to_string(chunks_)}, {"BadChunkSize", std::to_string(previous_size_)}});
-    if (options_.decoded_length && decoded_ + size > *options_.decoded_length)
+    if (options_.decoded_length && size > *options_.decoded_length - decoded_)  // no overflow: decoded_ <= it
         return fail("IncompleteBody", std::string(wrong_length),
                     {{"NumberBytesExpected", std::to_string(*options_.decoded_length)},
                      {"NumberBytesProvided", std::to_string(decoded_ + size)}});
@@ -191,7 +193,8 @@ bool aws_chunked_decoder::on_trailers_end() {
     if (options_.mode == aws_chunked_mode::signed_chunks && !trailers_.empty())
         return fail("MalformedTrailerError", std::string(malformed_trailer));
     for (const auto& [name, value] : trailers_)
-        if (std::none_of(declared.begin(), declared.end(), [&](const std::string& d) { return ascii_iequals(d, name); }))
+        if (std::none_of(declared.begin(), declared.end(),
+                         [&](const std::string& d) { return ascii_iequals(d, name); }))
             return fail("MalformedTrailerError", std::string(malformed_trailer));
     for (const auto& d : declared)
         if (!trailer(d)) return fail("MalformedTrailerError", std::string(malformed_trailer));

@@ -80,11 +80,11 @@ class aws_chunked_decoder {
     state state_ = state::size_line;
     std::optional<aws_chunked_error> error_;
     std::string line_;
-    std::uint64_t remaining_ = 0;       // of the current chunk's data
-    std::uint64_t decoded_ = 0;         // payload bytes so far
-    std::uint64_t previous_size_ = 0;   // of the last data chunk, for S3's 8 KiB minimum
+    std::uint64_t remaining_ = 0;      // of the current chunk's data
+    std::uint64_t decoded_ = 0;        // payload bytes so far
+    std::uint64_t previous_size_ = 0;  // of the last data chunk, for S3's 8 KiB minimum
     std::size_t chunks_ = 0;
-    std::size_t crlf_seen_ = 0;         // of the "\r\n" after a chunk's data
+    std::size_t crlf_seen_ = 0;  // of the "\r\n" after a chunk's data
     std::size_t trailer_bytes_ = 0;
     std::vector<std::pair<std::string, std::string>> trailers_;
     std::string chunk_signature_;

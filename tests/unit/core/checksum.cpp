@@ -92,8 +92,7 @@ TEST_CASE("checksum gives the base64 digests of zlib, awscrt, crcmod and hashlib
             at += n;
         }
         CHECK(pieces.finish_base64() == v.expected);
-        if (*algorithm == checksum_algorithm::crc32c)
-            CHECK(crc32c_portable(0, data) == crc32c(0, data));
+        if (*algorithm == checksum_algorithm::crc32c) CHECK(crc32c_portable(0, data) == crc32c(0, data));
     }
 }
 

@@ -30,8 +30,10 @@ std::string header(const std::string& headers, std::string_view name) {
         auto colon = line.find(':');
         if (colon != std::string::npos && ascii_iequals(std::string_view(line).substr(0, colon), name)) {
             auto value = line.substr(colon + 1);
-            while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-            while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
+            while (!value.empty() && (value.front() == ' '))
+                value.erase(0, 1);
+            while (!value.empty() && (value.back() == '\r' || value.back() == ' '))
+                value.pop_back();
             return value;
         }
     }
@@ -189,14 +191,14 @@ TEST_CASE("signed aws-chunked bodies (STREAMING-AWS4-HMAC-SHA256-PAYLOAD and -TR
 TEST_CASE("malformed aws-chunked bodies get S3's errors") {
     aws_chunked_decoder::options plain;  // STREAMING-UNSIGNED-PAYLOAD-TRAILER, no headers
     CHECK(code_of("3\r\nabc\r\n0\r\n\r\n", plain) == "");
-    CHECK(code_of("zz\r\nabc\r\n0\r\n\r\n", plain) == "IncompleteBody");       // not hex
-    CHECK(code_of("\r\nabc\r\n0\r\n\r\n", plain) == "IncompleteBody");         // no size
-    CHECK(code_of("3\nabc\r\n0\r\n\r\n", plain) == "IncompleteBody");          // bare LF
-    CHECK(code_of("3\r\nabcX\r\n0\r\n\r\n", plain) == "IncompleteBody");       // data longer than its size
-    CHECK(code_of("3;x=y\r\nabc\r\n0\r\n\r\n", plain) == "IncompleteBody");    // unknown extension
-    CHECK(code_of("11111111111111111\r\n", plain) == "IncompleteBody");         // over 64 bits
-    CHECK(code_of("3\r\nabc\r\n0\r\n\r\nmore", plain) == "IncompleteBody");    // bytes after the end
-    CHECK(code_of(std::string(5000, '0'), plain) == "IncompleteBody");          // a size line without end
+    CHECK(code_of("zz\r\nabc\r\n0\r\n\r\n", plain) == "IncompleteBody");     // not hex
+    CHECK(code_of("\r\nabc\r\n0\r\n\r\n", plain) == "IncompleteBody");       // no size
+    CHECK(code_of("3\nabc\r\n0\r\n\r\n", plain) == "IncompleteBody");        // bare LF
+    CHECK(code_of("3\r\nabcX\r\n0\r\n\r\n", plain) == "IncompleteBody");     // data longer than its size
+    CHECK(code_of("3;x=y\r\nabc\r\n0\r\n\r\n", plain) == "IncompleteBody");  // unknown extension
+    CHECK(code_of("11111111111111111\r\n", plain) == "IncompleteBody");      // over 64 bits
+    CHECK(code_of("3\r\nabc\r\n0\r\n\r\nmore", plain) == "IncompleteBody");  // bytes after the end
+    CHECK(code_of(std::string(5000, '0'), plain) == "IncompleteBody");       // a size line without end
 
     SUBCASE("only the last chunk may be under 8 KiB: S3 names the chunk after it and the short size") {
         std::string payload;
@@ -205,7 +207,8 @@ TEST_CASE("malformed aws-chunked bodies get S3's errors") {
         REQUIRE(d.error());
         CHECK(d.error()->code == "InvalidChunkSizeError");
         CHECK(d.error()->message == "Only the last chunk is allowed to have a size less than 8192 bytes");
-        CHECK(d.error()->details == std::vector<std::pair<std::string, std::string>>{{"Chunk", "2"}, {"BadChunkSize", "3"}});
+        CHECK(d.error()->details ==
+              std::vector<std::pair<std::string, std::string>>{{"Chunk", "2"}, {"BadChunkSize", "3"}});
         CHECK_FALSE(d.feed("x"));  // refused from then on
         CHECK(code_of("2000\r\n" + std::string(8192, 'x') + "\r\n2\r\nde\r\n0\r\n\r\n", plain) == "");
     }
@@ -218,14 +221,22 @@ TEST_CASE("malformed aws-chunked bodies get S3's errors") {
         CHECK(d.error()->code == "IncompleteBody");
         CHECK(d.error()->message ==
               "You did not provide the number of bytes specified by the Content-Length HTTP header");
-        CHECK(d.error()->details ==
-              std::vector<std::pair<std::string, std::string>>{{"NumberBytesExpected", "3"}, {"NumberBytesProvided", "5"}});
+        CHECK(d.error()->details == std::vector<std::pair<std::string, std::string>>{{"NumberBytesExpected", "3"},
+                                                                                     {"NumberBytesProvided", "5"}});
         CHECK(payload.empty());  // refused before any of it was handed on
+        // a size that would wrap the running sum is still over the declared length
+        auto wrapping = o;
+        wrapping.decoded_length = 8200;
+        auto w = decoder_into(payload, wrapping);
+        CHECK_FALSE(w.feed("2000\r\n" + std::string(8192, 'x') + "\r\nffffffffffffffff\r\n"));
+        CHECK(w.error()->message ==
+              "You did not provide the number of bytes specified by the Content-Length HTTP header");
+        payload.clear();
         o.decoded_length = 10;
         auto shorter = decoder_into(payload, o);
         CHECK_FALSE(shorter.feed("5\r\nhello\r\n0\r\n\r\n"));
-        CHECK(shorter.error()->details ==
-              std::vector<std::pair<std::string, std::string>>{{"NumberBytesExpected", "10"}, {"NumberBytesProvided", "5"}});
+        CHECK(shorter.error()->details == std::vector<std::pair<std::string, std::string>>{
+                                              {"NumberBytesExpected", "10"}, {"NumberBytesProvided", "5"}});
     }
     SUBCASE("trailers that are malformed or not the declared ones are MalformedTrailerError") {
         auto o = plain;
