@@ -7,6 +7,9 @@
 
 namespace eddy {
 
+// Lowercase hex of `n` bytes (digests as SQS and Step Functions show them).
+std::string to_hex(const std::uint8_t* bytes, std::size_t n);
+
 std::string base64_encode(std::string_view bytes);
 void base64_append(std::string& out, std::string_view bytes);
 // False when `text` is not valid base64 (padding optional).

@@ -1,6 +1,6 @@
 #include "services/kinesis/hash_key.hpp"
 
-#include "core/md5.hpp"
+#include "core/digest.hpp"
 
 #include <algorithm>
 

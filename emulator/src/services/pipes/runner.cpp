@@ -4,7 +4,7 @@
 #include "core/aws_error.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
-#include "core/md5.hpp"
+#include "core/digest.hpp"
 #include "core/timer.hpp"
 #include "eventing/sources.hpp"
 #include "services/pipes/live_pipe.hpp"

@@ -2,7 +2,7 @@
 // ListMultipartUploads.
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
-#include "core/md5.hpp"
+#include "core/digest.hpp"
 #include "services/s3/errors.hpp"
 #include "services/s3/objects.hpp"
 

@@ -4,8 +4,7 @@
 
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
-#include "core/md5.hpp"
-#include "core/sha256.hpp"
+#include "core/digest.hpp"
 #include "core/text.hpp"
 #include "protocol/codec_detail.hpp"
 #include "services/s3/errors.hpp"
@@ -243,7 +242,7 @@ upload_body receive_body(const request_context& ctx, const json& input) {
         }
         std::fclose(f);
     }
-    auto d = digest.digest();
+    auto d = digest.finish();
     out.md5.assign(reinterpret_cast<const char*>(d.data()), d.size());
     return out;
 }

@@ -3,8 +3,7 @@
 #include "core/aws_error.hpp"
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
-#include "core/md5.hpp"
-#include "core/sha256.hpp"
+#include "core/digest.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

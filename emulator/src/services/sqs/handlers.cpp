@@ -2,7 +2,7 @@
 #include "core/aws_error.hpp"
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
-#include "core/md5.hpp"
+#include "core/digest.hpp"
 #include "services/registry.hpp"
 #include "services/sqs/broker.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "core/aws_error.hpp"
 #include "core/encoding.hpp"
-#include "core/md5.hpp"
+#include "core/digest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -52,7 +52,7 @@ std::string md5_of_attributes(const json& attributes) {
             put_length_prefixed(h, value.value("StringValue", ""));
         }
     }
-    auto d = h.digest();
+    auto d = h.finish();
     return to_hex(d.data(), d.size());
 }
 
@@ -62,7 +62,7 @@ std::string md5_of_trace_header(std::string_view trace_header) {
     put_length_prefixed(h, "String");
     h.update(std::string_view("\x01", 1));
     put_length_prefixed(h, trace_header);
-    auto d = h.digest();
+    auto d = h.finish();
     return to_hex(d.data(), d.size());
 }
 

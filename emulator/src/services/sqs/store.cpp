@@ -1,6 +1,6 @@
 #include "services/sqs/store.hpp"
 
-#include "core/md5.hpp"
+#include "core/digest.hpp"
 
 #include <limits>
 

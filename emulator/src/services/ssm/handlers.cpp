@@ -2,7 +2,7 @@
 #include "core/aws_error.hpp"
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
-#include "core/sha256.hpp"
+#include "core/digest.hpp"
 #include "services/registry.hpp"
 #include "services/ssm/rules.hpp"
 #include "services/ssm/store.hpp"
@@ -54,7 +54,7 @@ std::string parameter_arn(const parameter& p) {
 std::string ciphertext(const parameter& p, const parameter_version& v) {
     sha256 h;
     h.update(parameter_arn(p)).update(":").update(std::to_string(v.version)).update(":").update(v.value);
-    auto d = h.digest();
+    auto d = h.finish();
     return base64_encode("eddy-kms:" + v.key_id + ":" + std::string(reinterpret_cast<const char*>(d.data()), d.size()));
 }
 

@@ -1,8 +1,5 @@
 #include "core/encoding.hpp"
-#include "core/md5.hpp"
-#include "core/sha1.hpp"
-#include "core/sha256.hpp"
-#include "core/sha512.hpp"
+#include "core/digest.hpp"
 #include "services/stepfunctions/asl/intrinsics.hpp"
 
 #include <cmath>
