@@ -198,7 +198,9 @@ TEST_CASE("rest-xml: S3 PutObject with a greedy key, metadata headers and a body
     CHECK(input["ChecksumCRC32"] == "AAAAAA==");
     CHECK(input["ChecksumAlgorithm"] == "CRC32");
     CHECK(input["CacheControl"] == "max-age=60");
-    CHECK(bytes_of(input["Body"]) == body);
+    // the object's bytes are not copied into the input: S3 reads them from the request
+    CHECK(streaming_payload(op, true) == "Body");
+    CHECK_FALSE(input.contains("Body"));
     CHECK_NOTHROW(validate_input(op, input));
 
     auto out = encode(op, {{"ETag", "\"5d41402abc4b2a76b9719d911017c592\""}, {"VersionId", "v1"}}, "rid-4");
