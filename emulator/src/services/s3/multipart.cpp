@@ -1,6 +1,7 @@
 // Multipart uploads: Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
 // ListMultipartUploads.
 #include "core/encoding.hpp"
+#include "core/checksum.hpp"
 #include "core/ids.hpp"
 #include "core/digest.hpp"
 #include "services/s3/errors.hpp"
@@ -68,6 +69,7 @@ json store_part(service& s3, const upload& u, int number, upload_body& body) {
     p.number = number;
     p.size = static_cast<std::int64_t>(body.size);
     p.etag = body.etag();
+    p.checksum = body.checksum;
     p.modified_ms = s3.now_ms();
     p.blob = keep_body(s3, body);
     if (auto replaced = s3.meta.put_part(u.id, p)) s3.blobs.remove(*replaced);
@@ -78,10 +80,11 @@ json upload_part(service& s3, request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
     auto u = require_upload(s3, b, input["Key"], input["UploadId"]);
     int number = part_number(input);
-    auto body = receive_body(ctx, input);
+    auto body = receive_body(s3, ctx, input);
     check_content_md5(input, body);
     auto r = store_part(s3, u, number, body);
-    return {{"ETag", r["ETag"]}};
+    return {{"ETag", r["ETag"]},
+            {"Checksum" + body.checksum["Algorithm"].get<std::string>(), body.checksum["Value"]}};
 }
 
 json upload_part_copy(service& s3, const json& input) {
@@ -103,11 +106,42 @@ json upload_part_copy(service& s3, const json& input) {
         length = r->second - r->first + 1;
     }
     json copied_part = {{"Body", s3.blobs.slice(source.blob, first, length)}};
-    auto body = receive_body(request_context{}, copied_part);
+    auto body = receive_body(s3, request_context{}, copied_part);
     auto result = store_part(s3, u, number, body);
     json out = {{"CopyPartResult", result}};
     if (source.version_id != "null") out["CopySourceVersionId"] = source.version_id;
     return out;
+}
+
+// The completed object's checksum: the upload's algorithm (CRC64NVME when it named none)
+// over its parts, COMPOSITE ("<base64>-N") or FULL_OBJECT as the upload asked; a part's
+// checksum the request states must be the one it was uploaded with (InvalidPart).
+json upload_checksum(service& s3, const upload& u, const std::vector<const part*>& chosen, const json& asked) {
+    auto named = u.meta.contains("ChecksumAlgorithm")
+                     ? checksum_algorithm_named(u.meta["ChecksumAlgorithm"].get<std::string>())
+                     : std::nullopt;
+    auto algorithm = named.value_or(checksum_algorithm::crc64nvme);
+    std::string name(checksum_name(algorithm));
+    std::string type = u.meta.value("ChecksumType", named && !is_crc(algorithm) ? "COMPOSITE" : "");
+    if (type.empty()) type = named ? "COMPOSITE" : "FULL_OBJECT";
+    std::vector<std::string> values;
+    std::vector<std::pair<std::string, std::uint64_t>> sized;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        auto* p = chosen[i];
+        std::string value = p->checksum.value("Algorithm", "") == name ? p->checksum.value("Value", "") : "";
+        if (value.empty())  // uploaded under another algorithm: computed from its bytes now
+            value = checksum::base64_of(algorithm, s3.blobs.slice(p->blob, 0, static_cast<std::uint64_t>(p->size)));
+        if (auto stated = asked[i].find("Checksum" + name); stated != asked[i].end() && *stated != value)
+            throw aws_error("InvalidPart",
+                            "One or more of the specified parts could not be found.  The part may not have been "
+                            "uploaded, or the specified entity tag may not match the part's entity tag.")
+                .with("PartNumber", std::to_string(p->number));
+        values.push_back(value);
+        sized.emplace_back(value, static_cast<std::uint64_t>(p->size));
+    }
+    auto combined = type == "FULL_OBJECT" ? full_object_checksum(algorithm, sized) : composite_checksum(algorithm, values);
+    if (!combined) throw internal_failure("cannot combine the parts' " + name + " checksums");
+    return {{"Algorithm", name}, {"Value", *combined}, {"Type", type}};
 }
 
 json complete_upload(service& s3, const request_context& ctx, const json& input) {
@@ -175,6 +209,7 @@ json complete_upload(service& s3, const request_context& ctx, const json& input)
     v.bucket = b.id;
     v.key = key;
     v.meta = json::object();
+    v.meta["Checksum"] = upload_checksum(s3, u, chosen, asked);
     for (auto* name : {"CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage", "ContentType",
                        "Expires", "WebsiteRedirectLocation"})
         if (u.meta.contains(name)) v.meta[name] = u.meta[name];
@@ -197,7 +232,9 @@ json complete_upload(service& s3, const request_context& ctx, const json& input)
     json out = {{"Location", "/" + b.name + "/" + url_encode(key, true)},
                 {"Bucket", b.name},
                 {"Key", key},
-                {"ETag", v.etag}};
+                {"ETag", v.etag},
+                {"Checksum" + v.meta["Checksum"]["Algorithm"].get<std::string>(), v.meta["Checksum"]["Value"]},
+                {"ChecksumType", v.meta["Checksum"]["Type"]}};
     if (!b.versioning.empty()) out["VersionId"] = v.version_id;
     return out;
 }
@@ -225,10 +262,13 @@ json list_parts(service& s3, request_context& ctx, const json& input) {
             truncated = true;
             break;
         }
-        parts.push_back({{"PartNumber", p.number},
-                         {"LastModified", seconds(p.modified_ms)},
-                         {"ETag", p.etag},
-                         {"Size", p.size}});
+        json entry = {{"PartNumber", p.number},
+                      {"LastModified", seconds(p.modified_ms)},
+                      {"ETag", p.etag},
+                      {"Size", p.size}};
+        if (u.meta.contains("ChecksumAlgorithm") && p.checksum.value("Algorithm", "") == u.meta["ChecksumAlgorithm"])
+            entry["Checksum" + p.checksum["Algorithm"].get<std::string>()] = p.checksum["Value"];
+        parts.push_back(std::move(entry));
         last = p.number;
     }
     json owner = owner_of(u.meta.value("Account", ctx.account));

@@ -4,10 +4,15 @@
 
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
+#include "core/checksum.hpp"
 #include "core/digest.hpp"
 #include "core/text.hpp"
+#include "protocol/aws_chunked.hpp"
 #include "protocol/codec_detail.hpp"
 #include "services/s3/errors.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -218,32 +223,136 @@ std::string upload_body::etag() const {
     return "\"" + to_hex(reinterpret_cast<const std::uint8_t*>(md5.data()), md5.size()) + "\"";
 }
 
-upload_body receive_body(const request_context& ctx, const json& input) {
+namespace {
+
+constexpr checksum_algorithm all_algorithms[] = {checksum_algorithm::crc32, checksum_algorithm::crc32c,
+                                                 checksum_algorithm::crc64nvme, checksum_algorithm::sha1,
+                                                 checksum_algorithm::sha256};
+
+// Writes all of `bytes` to `fd`.
+void append_to(int fd, std::string_view bytes, const std::string& path) {
+    while (!bytes.empty()) {
+        auto n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw internal_failure("cannot write " + path);
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+// Calls `f` with a file's bytes, a block at a time.
+template <typename F>
+void each_block(const std::string& path, F f) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (!file) throw internal_failure("cannot read the upload received in " + path);
+    std::string block(1 << 20, '\0');
+    std::size_t n = 0;
+    while ((n = std::fread(block.data(), 1, block.size(), file)) > 0)
+        f(std::string_view(block.data(), n));
+    std::fclose(file);
+}
+
+}  // namespace
+
+upload_body receive_body(service& s3, const request_context& ctx, const json& input) {
     upload_body out;
-    if (auto it = input.find("Body"); it != input.end())
-        out.bytes = text_of(*it);
-    else if (ctx.wire && !ctx.wire->body_file.empty())
-        out.file = ctx.wire->body_file;
-    else if (ctx.wire)
-        out.bytes = ctx.wire->body;
-    md5 digest;
-    if (out.file.empty()) {
-        digest.update(out.bytes);
-        out.size = out.bytes.size();
-    } else {
-        // read back in blocks: a large upload is never whole in memory
-        std::FILE* f = std::fopen(out.file.c_str(), "rb");
-        if (!f) throw internal_failure("cannot read the upload received in " + out.file);
-        std::string block(1 << 20, '\0');
-        std::size_t n = 0;
-        while ((n = std::fread(block.data(), 1, block.size(), f)) > 0) {
-            digest.update(std::string_view(block.data(), n));
-            out.size += n;
+    const protocol::wire_request* wire = input.contains("Body") ? nullptr : ctx.wire;
+    // The checksum to check: sent in a header, promised in a trailer, or only named; S3
+    // computes CRC64NVME for an object uploaded with none.
+    std::optional<checksum_algorithm> algorithm;
+    std::string expected, trailer;
+    for (auto a : all_algorithms)
+        if (auto it = input.find("Checksum" + std::string(checksum_name(a))); it != input.end()) {
+            algorithm = a;
+            expected = it->get<std::string>();
         }
-        std::fclose(f);
+    if (!algorithm && wire && wire->has_header("x-amz-trailer")) {
+        trailer = std::string(wire->header("x-amz-trailer"));
+        algorithm = checksum_algorithm_of_header(trailer);
+    }
+    if (!algorithm && input.contains("ChecksumAlgorithm"))
+        algorithm = checksum_algorithm_named(input["ChecksumAlgorithm"].get<std::string>());
+    if (!algorithm) algorithm = checksum_algorithm::crc64nvme;
+    md5 digest;
+    eddy::checksum sum(*algorithm);
+    auto hash = [&](std::string_view bytes) {
+        digest.update(bytes);
+        sum.update(bytes);
+        out.size += bytes.size();
+    };
+
+    auto mode = wire ? protocol::aws_chunked_mode_of(wire->header("x-amz-content-sha256")) : std::nullopt;
+    if (!mode) {
+        if (!wire)
+            out.bytes = text_of(input["Body"]);
+        else if (!wire->body_file.empty())
+            out.file = wire->body_file;
+        else
+            out.bytes = wire->body;
+        if (out.file.empty())
+            hash(out.bytes);
+        else
+            each_block(out.file, hash);  // read back in blocks: a large upload is never whole in memory
+    } else {
+        // aws-chunked: the payload is decoded from its framing into memory, or into a new file
+        protocol::aws_chunked_decoder::options options;
+        options.mode = *mode;
+        options.declared_trailers = trailer;
+        if (auto length = wire->header("x-amz-decoded-content-length"); !length.empty())
+            options.decoded_length = std::strtoull(std::string(length).c_str(), nullptr, 10);
+        int fd = -1;
+        if (!wire->body_file.empty()) {
+            out.file = s3.blobs.temp_path();
+            fd = ::open(out.file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (fd < 0) throw internal_failure("cannot create " + out.file);
+        }
+        struct closer {
+            int fd;
+            ~closer() {
+                if (fd >= 0) ::close(fd);
+            }
+        } closing{fd};
+        protocol::aws_chunked_decoder decoder(options, [&](std::string_view payload) {
+            hash(payload);
+            if (fd >= 0)
+                append_to(fd, payload, out.file);
+            else
+                out.bytes.append(payload);
+        });
+        auto refuse = [&] {
+            auto& e = *decoder.error();
+            aws_error error = e.as_aws_error();
+            for (auto& [name, value] : e.details)
+                error.with(name, value);
+            if (!out.file.empty()) ::unlink(out.file.c_str());
+            throw error;
+        };
+        if (wire->body_file.empty()) {
+            if (!decoder.feed(wire->body)) refuse();
+        } else {
+            each_block(wire->body_file, [&](std::string_view raw) {
+                if (!decoder.error()) decoder.feed(raw);
+            });
+            if (decoder.error()) refuse();
+        }
+        if (!decoder.finish()) refuse();
+        if (!trailer.empty())
+            if (auto value = decoder.trailer(trailer)) expected = std::string(*value);
     }
     auto d = digest.finish();
     out.md5.assign(reinterpret_cast<const char*>(d.data()), d.size());
+    auto computed = sum.finish();
+    std::string name(checksum_name(*algorithm));
+    if (!expected.empty()) {
+        auto sent = decode_checksum(*algorithm, expected);
+        if (!sent)
+            throw aws_error("InvalidRequest",
+                            "Value for " + std::string(checksum_header(*algorithm)) + " header is invalid.");
+        if (*sent != computed) {
+            if (!out.file.empty() && wire && out.file != wire->body_file) ::unlink(out.file.c_str());
+            throw errors::bad_digest("The " + name + " you specified did not match the calculated checksum.");
+        }
+    }
+    out.checksum = {{"Algorithm", name}, {"Value", base64_encode(computed)}, {"Type", "FULL_OBJECT"}};
     return out;
 }
 
@@ -361,7 +470,7 @@ namespace {
 json put_object(service& s3, request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
     std::string key = input["Key"];
-    auto body = receive_body(ctx, input);
+    auto body = receive_body(s3, ctx, input);
     if (body.size > max_single_put)
         throw aws_error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
             .with("ProposedSize", std::to_string(body.size))
@@ -372,6 +481,7 @@ json put_object(service& s3, request_context& ctx, const json& input) {
     v.bucket = b.id;
     v.key = key;
     v.meta = object_meta_from(input);
+    v.meta["Checksum"] = body.checksum;
     v.version_id = version_for_write(b);
     v.size = static_cast<std::int64_t>(body.size);
     v.etag = body.etag();
@@ -379,7 +489,9 @@ json put_object(service& s3, request_context& ctx, const json& input) {
     v.blob = keep_body(s3, body);
     s3.free_blobs(s3.meta.put(v));
     s3.notify(ctx, b, v, "ObjectCreated:Put");
-    json out = {{"ETag", v.etag}};
+    json out = {{"ETag", v.etag},
+                {"Checksum" + body.checksum["Algorithm"].get<std::string>(), body.checksum["Value"]},
+                {"ChecksumType", "FULL_OBJECT"}};
     add_version_header(b, v, out);
     return out;
 }

@@ -74,12 +74,14 @@ struct upload_body {
     std::string file;
     std::uint64_t size = 0;
     std::string md5;  // the 16 raw bytes of its MD5
+    json checksum;    // {Algorithm, Value (base64), Type}: the one sent and checked, else CRC64NVME
 
     std::string etag() const;
 };
 // The bytes of a request's streamed payload: the in-process caller's Body member, or
-// the HTTP body (decoded when the client sent it aws-chunked), with its digest.
-upload_body receive_body(const request_context& ctx, const json& input);
+// the HTTP body (decoded when the client sent it aws-chunked), with its MD5 and its
+// checksum; a checksum sent in a header or trailer must match (BadDigest).
+upload_body receive_body(service& s3, const request_context& ctx, const json& input);
 // Content-MD5, when sent, must be the body's: S3 refuses a corrupted upload.
 void check_content_md5(const json& input, const upload_body& body);
 // Keeps the bytes as a new blob; the body is spent.
