@@ -46,9 +46,23 @@ struct reset_on_exit {
 
 }  // namespace
 
-store::store(storage::database& db) : db_(db) {
-    db_.migrate("s3", schema);
+static storage::database& migrated(storage::database& db) {
+    db.migrate("s3", schema);
+    return db;
 }
+
+static const std::string version_select = std::string("SELECT ") + version_columns + " FROM s3_objects ";
+
+store::store(storage::database& db)
+    : db_(migrated(db)),
+      find_bucket_(db, "SELECT id, account, region, name, created_ms, versioning, configs FROM s3_buckets "
+                       "WHERE name = ?"),
+      latest_(db, version_select + "WHERE bucket = ? AND key = ? AND latest = 1"),
+      version_(db, version_select + "WHERE bucket = ? AND key = ? AND version = ?"),
+      drop_same_(db, "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version = ? RETURNING blob"),
+      clear_latest_(db, "UPDATE s3_objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1"),
+      insert_(db, "INSERT INTO s3_objects(bucket, key, version, latest, marker, blob, size, etag, modified_ms, meta) "
+                  "VALUES(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)") {}
 
 object_version store::read_version(storage::statement& s) {
     object_version v;
@@ -67,11 +81,10 @@ object_version store::read_version(storage::statement& s) {
 }
 
 std::optional<bucket> store::find_bucket(const std::string& name) {
-    storage::statement s(db_, "SELECT id, account, region, name, created_ms, versioning, configs FROM s3_buckets "
-                              "WHERE name = ?");
-    s.bind(1, name);
-    if (!s.step()) return std::nullopt;
-    return read_bucket(s);
+    reset_on_exit done{find_bucket_};
+    find_bucket_.bind(1, name);
+    if (!find_bucket_.step()) return std::nullopt;
+    return read_bucket(find_bucket_);
 }
 
 std::vector<bucket> store::buckets(const std::string& account) {
@@ -110,42 +123,33 @@ void store::set_configs(std::int64_t id, const json& configs) {
 }
 
 std::optional<object_version> store::latest(std::int64_t bucket, const std::string& key) {
-    static thread_local std::string sql =
-        std::string("SELECT ") + version_columns + " FROM s3_objects WHERE bucket = ? AND key = ? AND latest = 1";
-    storage::statement s(db_, sql);
-    s.bind(1, bucket).bind(2, key);
-    if (!s.step()) return std::nullopt;
-    return read_version(s);
+    reset_on_exit done{latest_};
+    latest_.bind(1, bucket).bind(2, key);
+    if (!latest_.step()) return std::nullopt;
+    return read_version(latest_);
 }
 
 std::optional<object_version> store::version(std::int64_t bucket, const std::string& key,
                                              const std::string& version_id) {
-    storage::statement s(db_, std::string("SELECT ") + version_columns +
-                                  " FROM s3_objects WHERE bucket = ? AND key = ? AND version = ?");
-    s.bind(1, bucket).bind(2, key).bind(3, version_id);
-    if (!s.step()) return std::nullopt;
-    return read_version(s);
+    reset_on_exit done{version_};
+    version_.bind(1, bucket).bind(2, key).bind(3, version_id);
+    if (!version_.step()) return std::nullopt;
+    return read_version(version_);
 }
 
 std::vector<std::string> store::put(object_version& v) {
     std::vector<std::string> freed;
     storage::transaction t(db_);
     {
-        storage::statement same(db_, "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version = ? "
-                                     "RETURNING blob");
-        same.bind(1, v.bucket).bind(2, v.key).bind(3, v.version_id);
-        while (same.step())
-            if (!same.is_null(0) && !same.text_view(0).empty()) freed.push_back(same.text(0));
+        reset_on_exit done{drop_same_};
+        drop_same_.bind(1, v.bucket).bind(2, v.key).bind(3, v.version_id);
+        while (drop_same_.step())
+            if (!drop_same_.is_null(0) && !drop_same_.text_view(0).empty()) freed.push_back(drop_same_.text(0));
     }
-    storage::statement(db_, "UPDATE s3_objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1")
-        .bind(1, v.bucket)
-        .bind(2, v.key)
-        .run();
-    storage::statement ins(db_, "INSERT INTO s3_objects(bucket, key, version, latest, marker, blob, size, etag, "
-                                "modified_ms, meta) VALUES(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)");
-    ins.bind_all(v.bucket, v.key, v.version_id, v.delete_marker ? 1 : 0, v.blob, v.size, v.etag, v.modified_ms,
-                 v.meta.dump());
-    ins.run();
+    clear_latest_.bind(1, v.bucket).bind(2, v.key).run();
+    insert_.bind_all(v.bucket, v.key, v.version_id, v.delete_marker ? 1 : 0, v.blob, v.size, v.etag, v.modified_ms,
+                     v.meta.dump());
+    insert_.run();
     v.id = db_.last_insert_rowid();
     v.latest = true;
     t.commit();

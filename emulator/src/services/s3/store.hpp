@@ -102,6 +102,8 @@ class store {
     object_version read_version(storage::statement& s);
 
     storage::database& db_;
+    // The statements every object request runs, prepared once.
+    storage::statement find_bucket_, latest_, version_, drop_same_, clear_latest_, insert_;
 };
 
 }  // namespace eddy::s3
