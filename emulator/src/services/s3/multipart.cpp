@@ -122,8 +122,7 @@ json upload_checksum(service& s3, const upload& u, const std::vector<const part*
                      : std::nullopt;
     auto algorithm = named.value_or(checksum_algorithm::crc64nvme);
     std::string name(checksum_name(algorithm));
-    std::string type = u.meta.value("ChecksumType", named && !is_crc(algorithm) ? "COMPOSITE" : "");
-    if (type.empty()) type = named ? "COMPOSITE" : "FULL_OBJECT";
+    std::string type = u.meta.value("ChecksumType", named ? "COMPOSITE" : "FULL_OBJECT");
     std::vector<std::string> values;
     std::vector<std::pair<std::string, std::uint64_t>> sized;
     for (std::size_t i = 0; i < chosen.size(); ++i) {

@@ -854,6 +854,25 @@ json object_entry(const object_version& v, bool url, const json* owner) {
     return e;
 }
 
+// What ListObjects and ListObjectsV2 both answer: the keys, the common prefixes, the
+// delimiter and the encoding.
+void add_listing(json& out, const listing& l, const std::string& delimiter, bool url, const json* owner) {
+    if (!l.contents.empty()) {
+        json contents = json::array();
+        for (auto& v : l.contents)
+            contents.push_back(object_entry(v, url, owner));
+        out["Contents"] = std::move(contents);
+    }
+    if (!l.prefixes.empty()) {
+        json prefixes = json::array();
+        for (auto& p : l.prefixes)
+            prefixes.push_back({{"Prefix", maybe_encode(p, url)}});
+        out["CommonPrefixes"] = std::move(prefixes);
+    }
+    if (!delimiter.empty()) out["Delimiter"] = maybe_encode(delimiter, url);
+    if (url) out["EncodingType"] = "url";
+}
+
 int max_keys_of(const json& input) {
     int max = input.value("MaxKeys", 1000);
     return std::clamp(max, 0, 1000);
@@ -882,23 +901,12 @@ json list_objects_v2(service& s3, request_context& ctx, const json& input) {
     auto l = list_keys(s3, b.id, prefix, delimiter, start, max);
     json owner = owner_of(ctx.account);
     bool fetch_owner = input.value("FetchOwner", false);
-    json contents = json::array();
-    for (auto& v : l.contents)
-        contents.push_back(object_entry(v, url, fetch_owner ? &owner : nullptr));
     json out = {{"Name", b.name},
                 {"Prefix", maybe_encode(prefix, url)},
                 {"MaxKeys", max},
                 {"KeyCount", l.contents.size() + l.prefixes.size()},
                 {"IsTruncated", l.truncated}};
-    if (!contents.empty()) out["Contents"] = std::move(contents);
-    if (!l.prefixes.empty()) {
-        json prefixes = json::array();
-        for (auto& p : l.prefixes)
-            prefixes.push_back({{"Prefix", maybe_encode(p, url)}});
-        out["CommonPrefixes"] = std::move(prefixes);
-    }
-    if (!delimiter.empty()) out["Delimiter"] = maybe_encode(delimiter, url);
-    if (url) out["EncodingType"] = "url";
+    add_listing(out, l, delimiter, url, fetch_owner ? &owner : nullptr);
     if (input.contains("StartAfter")) out["StartAfter"] = maybe_encode(str(input, "StartAfter"), url);
     if (input.contains("ContinuationToken")) out["ContinuationToken"] = input["ContinuationToken"];
     if (l.truncated) out["NextContinuationToken"] = base64_encode("eddy:" + l.last);
@@ -913,23 +921,12 @@ json list_objects(service& s3, request_context& ctx, const json& input) {
     int max = max_keys_of(input);
     auto l = list_keys(s3, b.id, prefix, delimiter, marker, max);
     json owner = owner_of(ctx.account);
-    json contents = json::array();
-    for (auto& v : l.contents)
-        contents.push_back(object_entry(v, url, &owner));
     json out = {{"Name", b.name},
                 {"Prefix", maybe_encode(prefix, url)},
                 {"Marker", maybe_encode(marker, url)},
                 {"MaxKeys", max},
                 {"IsTruncated", l.truncated}};
-    if (!contents.empty()) out["Contents"] = std::move(contents);
-    if (!l.prefixes.empty()) {
-        json prefixes = json::array();
-        for (auto& p : l.prefixes)
-            prefixes.push_back({{"Prefix", maybe_encode(p, url)}});
-        out["CommonPrefixes"] = std::move(prefixes);
-    }
-    if (!delimiter.empty()) out["Delimiter"] = maybe_encode(delimiter, url);
-    if (url) out["EncodingType"] = "url";
+    add_listing(out, l, delimiter, url, &owner);
     // S3 gives NextMarker only with a delimiter; without one a client carries on from the last key
     if (l.truncated && !delimiter.empty()) out["NextMarker"] = maybe_encode(l.last, url);
     return out;
