@@ -210,7 +210,10 @@ void encode_rest_output(const operation_ref& op, const json& output, const std::
         if (v == output.end() || v->is_null()) return;
         if (is_xml) {
             response.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-            std::string root = serialized_name(member, target, name);
+            // The root is named by a locationName given to the member (models converted from Smithy
+            // repeat the member's own name there: that names nothing), else the shape's, else the shape.
+            std::string root = member.value("locationName", name);
+            if (root == name) root = target.value("locationName", member["shape"].get<std::string>());
             write_xml_value(m, member, target, root, *v, response.body);
             response.set_header("Content-Type", "application/xml");
         } else {

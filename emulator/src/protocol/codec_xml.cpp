@@ -7,13 +7,14 @@ namespace eddy::protocol::detail {
 namespace {
 
 // The element name of a structure member, as botocore's XML parser looks it up:
-// a flattened list with a named member travels under the member's name.
+// a flattened list with a named member travels under the member's name. A locationName on
+// the target shape names it only where it is a payload's root, never as a member.
 std::string member_element_name(const json& member, const json& target, const std::string& member_name) {
     if (shape_type(target) == "list" && target.value("flattened", false)) {
         auto& list_member = target["member"];
         if (list_member.contains("locationName")) return list_member["locationName"].get<std::string>();
     }
-    return serialized_name(member, target, member_name);
+    return member.value("locationName", member_name);
 }
 
 void open_tag(std::string& out, const std::string& name) {
