@@ -46,6 +46,16 @@ json object_meta_from(const json& input) {
     for (auto* name : content_members)
         if (input.contains(name)) meta[name] = input[name];
     if (!meta.contains("ContentType")) meta["ContentType"] = "binary/octet-stream";
+    // aws-chunked names how the upload travelled, not what the object is: S3 keeps only the rest
+    if (meta.contains("ContentEncoding")) {
+        std::string kept;
+        for (auto& coding : split_list(meta["ContentEncoding"].get<std::string>()))
+            if (coding != "aws-chunked") kept += (kept.empty() ? "" : ",") + coding;
+        if (kept.empty())
+            meta.erase("ContentEncoding");
+        else
+            meta["ContentEncoding"] = kept;
+    }
     json user = input.value("Metadata", json::object());
     std::size_t size = 0;
     for (auto& [k, v] : user.items())
