@@ -457,7 +457,8 @@ struct server::impl {
             std::string header = response_head(out, version, keep_alive);
             expire_after(std::chrono::seconds(300));
             if (out.stream && !head) {
-                if (!co_await write_stream(stream, header, *out.stream, [&] { expire_after(std::chrono::seconds(300)); }))
+                if (!co_await write_stream(stream, header, *out.stream,
+                                           [&] { expire_after(std::chrono::seconds(300)); }))
                     break;
                 if (!keep_alive) break;
                 continue;
@@ -478,8 +479,8 @@ struct server::impl {
     static asio::awaitable<bool> write_stream(tcp::socket& stream, const std::string& header,
                                               const protocol::body_source& source, Progress progress) {
         if (source.memory) {
-            std::array<asio::const_buffer, 2> parts{
-                asio::buffer(header), asio::buffer(source.memory->data() + source.offset, source.length)};
+            std::array<asio::const_buffer, 2> parts{asio::buffer(header),
+                                                    asio::buffer(source.memory->data() + source.offset, source.length)};
             auto [wec, wn] = co_await asio::async_write(stream, parts, use_tuple);
             co_return !wec;
         }
@@ -501,8 +502,8 @@ struct server::impl {
                 ok = false;
                 break;
             }
-            auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(block.data(), static_cast<std::size_t>(got)),
-                                                        use_tuple);
+            auto [wec, wn] = co_await asio::async_write(
+                stream, asio::buffer(block.data(), static_cast<std::size_t>(got)), use_tuple);
             ok = !wec;
             done += static_cast<std::uint64_t>(got);
             progress();

@@ -304,8 +304,7 @@ bool s3_complete(const shape_node& shape, const json& value) {
         for (auto name : shape.required)
             if (!value.contains(name)) return false;
         for (auto& member : shape.members)
-            if (auto it = value.find(member.name); it != value.end() && !s3_complete(*member.target, *it))
-                return false;
+            if (auto it = value.find(member.name); it != value.end() && !s3_complete(*member.target, *it)) return false;
     } else if (shape.kind == shape_kind::list) {
         if (!value.is_array()) return false;
         for (auto& item : value)
@@ -319,8 +318,9 @@ void validate_input(const operation_ref& op, const json& input) {
     if (!shape) return;
     if (op.service && op.service->id == "s3") {
         if (!s3_complete(*shape, input))
-            throw aws_error("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
-                                            "published schema");
+            throw aws_error("MalformedXML",
+                            "The XML you provided was not well-formed or did not validate against our "
+                            "published schema");
         return;
     }
     auto s = style_of(op);

@@ -119,7 +119,7 @@ class dispatcher {
     struct cors_answer {
         bool allowed = false;
         std::vector<std::pair<std::string, std::string>> headers;  // when allowed
-        std::string code, message;                                  // when refused
+        std::string code, message;                                 // when refused
     };
     using cors_rules = std::function<std::optional<cors_answer>(const protocol::wire_request&, bool preflight)>;
     void set_cors_rules(cors_rules rules) { cors_rules_ = std::move(rules); }

@@ -195,8 +195,10 @@ std::string header_of(const wire_response& r, std::string_view name) {
 }
 
 std::string trimmed(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return std::string(s);
 }
 
@@ -256,12 +258,15 @@ bool same_xml(const xml::element& got, const xml::element& want, std::string& wh
         return true;
     }
     std::map<std::string, std::vector<const xml::element*>> g, w;
-    for (auto& e : got.children) g[e.name].push_back(&e);
-    for (auto& e : want.children) w[e.name].push_back(&e);
+    for (auto& e : got.children)
+        g[e.name].push_back(&e);
+    for (auto& e : want.children)
+        w[e.name].push_back(&e);
     for (auto& [name, list] : w) {
         auto& other = g[name];
         if (other.size() != list.size()) {
-            why = want.name + " has " + std::to_string(other.size()) + " " + name + ", want " + std::to_string(list.size());
+            why = want.name + " has " + std::to_string(other.size()) + " " + name + ", want " +
+                  std::to_string(list.size());
             return false;
         }
         if (!same_xml_list(other, list, why)) return false;
@@ -336,7 +341,8 @@ std::string run_output(const std::string& file, const json& suite, const json& c
             const xml::element* error = root.name == "Error" ? &root : root.child("Error");
             if (!error || !error->child("Code")) return "no Error/Code in " + body;
             if (error->child("Code")->text != c["errorCode"]) return "code in " + body;
-            if (c.contains("errorMessage") && (!error->child("Message") || error->child("Message")->text != c["errorMessage"]))
+            if (c.contains("errorMessage") &&
+                (!error->child("Message") || error->child("Message")->text != c["errorMessage"]))
                 return "message in " + body;
             return {};
         }
@@ -366,11 +372,11 @@ std::string run_output(const std::string& file, const json& suite, const json& c
         if (name == "content-type" || name == "content-length" || name == "x-amzn-requestid") continue;
         auto have = list_header(header_of(got, k));
         auto expected = list_header(v.get<std::string>());
-        if (have != expected && !same_text(have, expected)) return "header " + k + " is '" + header_of(got, k) + "', want " + v.dump();
+        if (have != expected && !same_text(have, expected))
+            return "header " + k + " is '" + header_of(got, k) + "', want " + v.dump();
     }
     std::string body = got.body;
-    if (got.stream && got.stream->memory)
-        body = got.stream->memory->substr(got.stream->offset, got.stream->length);
+    if (got.stream && got.stream->memory) body = got.stream->memory->substr(got.stream->offset, got.stream->length);
     wire_response read = got;
     read.body = body;
     return compare_body(file, read, want.value("body", ""));
@@ -408,6 +414,10 @@ void run_all(const std::string& direction) {
 
 }  // namespace
 
-TEST_CASE("protocol conformance: botocore's input cases decode to their params") { run_all("input"); }
+TEST_CASE("protocol conformance: botocore's input cases decode to their params") {
+    run_all("input");
+}
 
-TEST_CASE("protocol conformance: botocore's output cases encode to what a client reads") { run_all("output"); }
+TEST_CASE("protocol conformance: botocore's output cases encode to what a client reads") {
+    run_all("output");
+}

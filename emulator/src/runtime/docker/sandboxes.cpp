@@ -1,7 +1,7 @@
 #include "runtime/docker/sandboxes.hpp"
 
-#include "core/log.hpp"
 #include "core/digest.hpp"
+#include "core/log.hpp"
 #include "runtime/docker/tar.hpp"
 
 #include <boost/asio/as_tuple.hpp>

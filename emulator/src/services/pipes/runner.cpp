@@ -2,9 +2,9 @@
 // SQS queue, or one per Kinesis shard, waiting on the source without polling; a batch
 // goes through the filters, the enrichment and the target (targets.cpp).
 #include "core/aws_error.hpp"
+#include "core/digest.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
-#include "core/digest.hpp"
 #include "core/timer.hpp"
 #include "eventing/sources.hpp"
 #include "services/pipes/live_pipe.hpp"

@@ -150,8 +150,9 @@ json list_buckets(service& s3, request_context& ctx, const json& input) {
 // us-east-1): SDKs read the document's root, not a member inside it.
 json get_bucket_location(service& s3, request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
-    std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                      "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+    std::string body =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
     if (b.region != "us-east-1") protocol::xml::escape(body, b.region);
     body += "</LocationConstraint>";
     auto payload = std::make_shared<protocol::body_source>();
@@ -226,9 +227,10 @@ void check_config(const stored_config& c, const json& value) {
             for (auto& m : r["AllowedMethods"]) {
                 static const char* allowed[] = {"GET", "PUT", "HEAD", "POST", "DELETE"};
                 if (std::none_of(std::begin(allowed), std::end(allowed), [&](const char* a) { return m == a; }))
-                    throw aws_error("InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported "
-                                                      "method is " +
-                                                          m.get<std::string>());
+                    throw aws_error("InvalidRequest",
+                                    "Found unsupported HTTP method in CORS config. Unsupported "
+                                    "method is " +
+                                        m.get<std::string>());
             }
         }
     } else if (key == "tagging") {

@@ -12,9 +12,7 @@ namespace {
 
 // An AllowedOrigin or AllowedHeader may hold one '*', standing for any run of characters.
 bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case) {
-    auto equal = [&](std::string_view a, std::string_view b) {
-        return ignore_case ? ascii_iequals(a, b) : a == b;
-    };
+    auto equal = [&](std::string_view a, std::string_view b) { return ignore_case ? ascii_iequals(a, b) : a == b; };
     auto star = pattern.find('*');
     if (star == std::string_view::npos) return equal(pattern, text);
     auto head = pattern.substr(0, star), tail = pattern.substr(star + 1);
@@ -71,7 +69,8 @@ std::optional<dispatcher::cors_answer> bucket_cors(service& s3, const protocol::
         answer.headers.emplace_back("Access-Control-Allow-Origin", any_origin ? "*" : origin);
         answer.headers.emplace_back("Access-Control-Allow-Methods", joined(rule["AllowedMethods"]));
         if (preflight && !asked.empty())
-            answer.headers.emplace_back("Access-Control-Allow-Headers", std::string(r.header("access-control-request-headers")));
+            answer.headers.emplace_back("Access-Control-Allow-Headers",
+                                        std::string(r.header("access-control-request-headers")));
         if (rule.contains("ExposeHeaders"))
             answer.headers.emplace_back("Access-Control-Expose-Headers", joined(rule["ExposeHeaders"]));
         if (rule.contains("MaxAgeSeconds"))

@@ -1,9 +1,9 @@
 // Multipart uploads: Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
 // ListMultipartUploads.
-#include "core/encoding.hpp"
 #include "core/checksum.hpp"
-#include "core/ids.hpp"
 #include "core/digest.hpp"
+#include "core/encoding.hpp"
+#include "core/ids.hpp"
 #include "services/s3/errors.hpp"
 #include "services/s3/objects.hpp"
 
@@ -48,9 +48,9 @@ json create_upload(service& s3, request_context& ctx, const json& input) {
     json fields = input;
     u.meta = json::object();
     // what the object will carry, fixed now as S3 fixes it
-    for (auto* name : {"CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage", "ContentType",
-                       "Expires", "WebsiteRedirectLocation", "StorageClass", "Metadata", "Tagging",
-                       "ChecksumAlgorithm", "ChecksumType"})
+    for (auto* name :
+         {"CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage", "ContentType", "Expires",
+          "WebsiteRedirectLocation", "StorageClass", "Metadata", "Tagging", "ChecksumAlgorithm", "ChecksumType"})
         if (fields.contains(name)) u.meta[name] = fields[name];
     if (u.meta.contains("Tagging")) parse_tagging_header(u.meta["Tagging"]);
     u.meta["Account"] = ctx.account;
@@ -83,8 +83,7 @@ json upload_part(service& s3, request_context& ctx, const json& input) {
     auto body = receive_body(s3, ctx, input);
     check_content_md5(input, body);
     auto r = store_part(s3, u, number, body);
-    return {{"ETag", r["ETag"]},
-            {"Checksum" + body.checksum["Algorithm"].get<std::string>(), body.checksum["Value"]}};
+    return {{"ETag", r["ETag"]}, {"Checksum" + body.checksum["Algorithm"].get<std::string>(), body.checksum["Value"]}};
 }
 
 json upload_part_copy(service& s3, const json& input) {
@@ -98,10 +97,11 @@ json upload_part_copy(service& s3, const json& input) {
         std::string range = input["CopySourceRange"];
         auto r = parse_range(range, length);
         if (!r || range.find("=-") != std::string::npos || range.back() == '-')
-            throw errors::invalid_argument("The x-amz-copy-source-range value must be of the form bytes=first-last "
-                                           "where first and last are the zero-based offsets of the first and last "
-                                           "bytes to copy",
-                                           "x-amz-copy-source-range", range);
+            throw errors::invalid_argument(
+                "The x-amz-copy-source-range value must be of the form bytes=first-last "
+                "where first and last are the zero-based offsets of the first and last "
+                "bytes to copy",
+                "x-amz-copy-source-range", range);
         first = r->first;
         length = r->second - r->first + 1;
     }
@@ -138,7 +138,8 @@ json upload_checksum(service& s3, const upload& u, const std::vector<const part*
         values.push_back(value);
         sized.emplace_back(value, static_cast<std::uint64_t>(p->size));
     }
-    auto combined = type == "FULL_OBJECT" ? full_object_checksum(algorithm, sized) : composite_checksum(algorithm, values);
+    auto combined =
+        type == "FULL_OBJECT" ? full_object_checksum(algorithm, sized) : composite_checksum(algorithm, values);
     if (!combined) throw internal_failure("cannot combine the parts' " + name + " checksums");
     return {{"Algorithm", name}, {"Value", *combined}, {"Type", type}};
 }
@@ -157,8 +158,9 @@ json complete_upload(service& s3, const request_context& ctx, const json& input)
     for (auto& a : asked) {
         int n = a.value("PartNumber", 0);
         if (n <= previous)
-            throw aws_error("InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be "
-                                                "specified in order by part number.");
+            throw aws_error("InvalidPartOrder",
+                            "The list of parts was not in ascending order. The parts list must be "
+                            "specified in order by part number.");
         previous = n;
         std::string etag = a.value("ETag", "");
         if (!etag.empty() && etag.front() != '"') etag = "\"" + etag + "\"";
@@ -261,10 +263,8 @@ json list_parts(service& s3, request_context& ctx, const json& input) {
             truncated = true;
             break;
         }
-        json entry = {{"PartNumber", p.number},
-                      {"LastModified", seconds(p.modified_ms)},
-                      {"ETag", p.etag},
-                      {"Size", p.size}};
+        json entry = {
+            {"PartNumber", p.number}, {"LastModified", seconds(p.modified_ms)}, {"ETag", p.etag}, {"Size", p.size}};
         if (u.meta.contains("ChecksumAlgorithm") && p.checksum.value("Algorithm", "") == u.meta["ChecksumAlgorithm"])
             entry["Checksum" + p.checksum["Algorithm"].get<std::string>()] = p.checksum["Value"];
         parts.push_back(std::move(entry));
@@ -332,12 +332,8 @@ json list_uploads(service& s3, request_context& ctx, const json& input) {
         next_key = u.key;
         next_id = u.id;
     }
-    json out = {{"Bucket", b.name},
-                {"KeyMarker", key_marker},
-                {"UploadIdMarker", id_marker},
-                {"Prefix", prefix},
-                {"MaxUploads", max},
-                {"IsTruncated", truncated}};
+    json out = {{"Bucket", b.name}, {"KeyMarker", key_marker}, {"UploadIdMarker", id_marker},
+                {"Prefix", prefix}, {"MaxUploads", max},       {"IsTruncated", truncated}};
     if (!delimiter.empty()) out["Delimiter"] = delimiter;
     if (!uploads.empty()) out["Uploads"] = std::move(uploads);
     if (!prefixes.empty()) out["CommonPrefixes"] = std::move(prefixes);

@@ -22,8 +22,8 @@ bool event_matches(const std::string& configured, const std::string& event) {
 }
 
 bool key_matches(const json& config, const std::string& key) {
-    auto rules = config.value("Filter", json::object()).value("Key", json::object()).value("FilterRules",
-                                                                                          json::array());
+    auto rules =
+        config.value("Filter", json::object()).value("Key", json::object()).value("FilterRules", json::array());
     for (auto& rule : rules) {
         std::string name = rule.value("Name", ""), value = rule.value("Value", "");
         for (auto& c : name)
@@ -59,8 +59,7 @@ void send(service& s3, const request_context& ctx, const std::string& queue_arn,
 
 }  // namespace
 
-void service::notify(const request_context& ctx, const bucket& b, const object_version& v,
-                     const std::string& event) {
+void service::notify(const request_context& ctx, const bucket& b, const object_version& v, const std::string& event) {
     if (!calls || !b.configs.contains("notification")) return;
     auto queues = b.configs["notification"].value("QueueConfigurations", json::array());
     for (auto& q : queues) {
@@ -96,12 +95,8 @@ void service::notify(const request_context& ctx, const bucket& b, const object_v
 void service::send_test_events(const request_context& ctx, const bucket& b, const json& configuration) {
     if (!calls) return;
     for (auto& q : configuration.value("QueueConfigurations", json::array())) {
-        json test = {{"Service", "Amazon S3"},
-                     {"Event", "s3:TestEvent"},
-                     {"Time", format_iso8601(now_ms())},
-                     {"Bucket", b.name},
-                     {"RequestId", ctx.request_id},
-                     {"HostId", ctx.request_id}};
+        json test = {{"Service", "Amazon S3"}, {"Event", "s3:TestEvent"},     {"Time", format_iso8601(now_ms())},
+                     {"Bucket", b.name},       {"RequestId", ctx.request_id}, {"HostId", ctx.request_id}};
         send(*this, ctx, q.value("QueueArn", ""), test.dump());
     }
 }

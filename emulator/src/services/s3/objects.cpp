@@ -2,10 +2,10 @@
 // tagging, and the listings (v1, v2, versions).
 #include "services/s3/objects.hpp"
 
-#include "core/encoding.hpp"
-#include "core/ids.hpp"
 #include "core/checksum.hpp"
 #include "core/digest.hpp"
+#include "core/encoding.hpp"
+#include "core/ids.hpp"
 #include "core/text.hpp"
 #include "protocol/aws_chunked.hpp"
 #include "protocol/codec_detail.hpp"
@@ -26,8 +26,8 @@ constexpr std::uint64_t max_single_put = 5ull * 1024 * 1024 * 1024;  // 5 GiB
 constexpr std::size_t max_user_metadata = 2 * 1024;                  // bytes of keys and values
 
 // The Content-* members kept with an object and returned with it.
-constexpr const char* content_members[] = {"CacheControl",    "ContentDisposition", "ContentEncoding",
-                                           "ContentLanguage", "ContentType",        "Expires",
+constexpr const char* content_members[] = {"CacheControl",           "ContentDisposition", "ContentEncoding",
+                                           "ContentLanguage",        "ContentType",        "Expires",
                                            "WebsiteRedirectLocation"};
 
 std::string text_of(const json& v) {
@@ -98,8 +98,9 @@ void check_read_conditions(const json& input, const object_version& v, const cha
         not_modified = modified <= input[name("IfModifiedSince")].get<double>();
     if (not_modified) {
         // a copy source's If-None-Match / If-Modified-Since fails the copy; a read is answered 304
-        if (*prefix) throw errors::precondition_failed(if_none_match ? "x-amz-copy-source-If-None-Match"
-                                                                     : "x-amz-copy-source-If-Modified-Since");
+        if (*prefix)
+            throw errors::precondition_failed(if_none_match ? "x-amz-copy-source-If-None-Match"
+                                                            : "x-amz-copy-source-If-Modified-Since");
         throw aws_error("NotModified", "Not Modified", 304);
     }
 }
@@ -157,9 +158,9 @@ void apply_response_overrides(const json& input, json& out) {
         {"ResponseContentType", "ContentType"},         {"ResponseExpires", "Expires"}};
     for (auto& [from, to] : overrides)
         if (input.contains(from))
-            out[to] = input[from].is_number() ? json(format_rfc822(static_cast<std::int64_t>(
-                                                    input[from].get<double>() * 1000)))
-                                              : input[from];
+            out[to] = input[from].is_number()
+                          ? json(format_rfc822(static_cast<std::int64_t>(input[from].get<double>() * 1000)))
+                          : input[from];
 }
 
 }  // namespace
@@ -732,9 +733,8 @@ json get_object_attributes(service& s3, const json& input) {
                 list.push_back({{"PartNumber", i + 1}, {"Size", parts[static_cast<std::size_t>(i)]}});
                 last = i + 1;
             }
-            out["ObjectParts"] = {{"TotalPartsCount", n},          {"PartNumberMarker", marker},
-                                  {"NextPartNumberMarker", last}, {"MaxParts", max},
-                                  {"IsTruncated", last < n},      {"Parts", list}};
+            out["ObjectParts"] = {{"TotalPartsCount", n}, {"PartNumberMarker", marker}, {"NextPartNumberMarker", last},
+                                  {"MaxParts", max},      {"IsTruncated", last < n},    {"Parts", list}};
         }
     }
     return out;
@@ -957,8 +957,7 @@ json list_object_versions(service& s3, request_context& ctx, const json& input) 
     std::int64_t before_id = 0;  // 0: past every version of `after`
     if (!version_marker.empty()) {
         auto v = s3.meta.version(b.id, key_marker, version_marker);
-        if (!v)
-            throw errors::invalid_argument("Invalid version id specified", "version-id-marker", version_marker);
+        if (!v) throw errors::invalid_argument("Invalid version id specified", "version-id-marker", version_marker);
         before_id = v->id;
     }
     if (after < prefix) {
@@ -1045,8 +1044,7 @@ void register_object_handlers(dispatcher& calls, service& s3) {
     };
     add("PutObject", [](service& s, request_context& ctx, const json& in) { return put_object(s, ctx, in); });
     add("GetObject", [](service& s, request_context& ctx, const json& in) { return read_object(s, ctx, in, true); });
-    add("HeadObject",
-        [](service& s, request_context& ctx, const json& in) { return read_object(s, ctx, in, false); });
+    add("HeadObject", [](service& s, request_context& ctx, const json& in) { return read_object(s, ctx, in, false); });
     add("DeleteObject", [](service& s, request_context& ctx, const json& in) { return delete_object(s, ctx, in); });
     add("DeleteObjects", [](service& s, request_context& ctx, const json& in) { return delete_objects(s, ctx, in); });
     add("CopyObject", [](service& s, request_context& ctx, const json& in) { return copy_object(s, ctx, in); });

@@ -20,7 +20,7 @@ struct service {
     store meta;
     blob_store blobs;
     const eddy::clock& clock;
-    dispatcher* calls = nullptr;              // for notifications to SQS
+    dispatcher* calls = nullptr;            // for notifications to SQS
     boost::asio::any_io_executor executor;  // where they are sent from, after the request
 
     std::int64_t now_ms() const { return clock.now_ms(); }

@@ -53,11 +53,9 @@ void check_presigned(const request_context& ctx) {
     try {
         seconds_valid = std::stoll(expires);
     } catch (...) {
-        throw aws_error("AuthorizationQueryParametersError",
-                        "X-Amz-Expires should be a number");
+        throw aws_error("AuthorizationQueryParametersError", "X-Amz-Expires should be a number");
     }
-    if (seconds_valid < 0)
-        throw aws_error("AuthorizationQueryParametersError", "X-Amz-Expires must be non-negative");
+    if (seconds_valid < 0) throw aws_error("AuthorizationQueryParametersError", "X-Amz-Expires must be non-negative");
     if (seconds_valid > max_presigned_seconds)
         throw aws_error("AuthorizationQueryParametersError",
                         "X-Amz-Expires must be less than a week (in seconds) that is 604800");
@@ -80,9 +78,8 @@ void register_handlers(service_env& env) {
     register_bucket_handlers(env.calls, *s3);
     register_object_handlers(env.calls, *s3);
     register_multipart_handlers(env.calls, *s3);
-    env.calls.set_cors_rules([s3](const protocol::wire_request& r, bool preflight) {
-        return bucket_cors(*s3, r, preflight);
-    });
+    env.calls.set_cors_rules(
+        [s3](const protocol::wire_request& r, bool preflight) { return bucket_cors(*s3, r, preflight); });
     env.calls.set_input_hook("s3", [](const request_context& ctx, json&) { check_presigned(ctx); });
 }
 

@@ -55,14 +55,16 @@ static const std::string version_select = std::string("SELECT ") + version_colum
 
 store::store(storage::database& db)
     : db_(migrated(db)),
-      find_bucket_(db, "SELECT id, account, region, name, created_ms, versioning, configs FROM s3_buckets "
-                       "WHERE name = ?"),
+      find_bucket_(db,
+                   "SELECT id, account, region, name, created_ms, versioning, configs FROM s3_buckets "
+                   "WHERE name = ?"),
       latest_(db, version_select + "WHERE bucket = ? AND key = ? AND latest = 1"),
       version_(db, version_select + "WHERE bucket = ? AND key = ? AND version = ?"),
       drop_same_(db, "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version = ? RETURNING blob"),
       clear_latest_(db, "UPDATE s3_objects SET latest = 0 WHERE bucket = ? AND key = ? AND latest = 1"),
-      insert_(db, "INSERT INTO s3_objects(bucket, key, version, latest, marker, blob, size, etag, modified_ms, meta) "
-                  "VALUES(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)") {}
+      insert_(db,
+              "INSERT INTO s3_objects(bucket, key, version, latest, marker, blob, size, etag, modified_ms, meta) "
+              "VALUES(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)") {}
 
 object_version store::read_version(storage::statement& s) {
     object_version v;
@@ -88,8 +90,9 @@ std::optional<bucket> store::find_bucket(const std::string& name) {
 }
 
 std::vector<bucket> store::buckets(const std::string& account) {
-    storage::statement s(db_, "SELECT id, account, region, name, created_ms, versioning, configs FROM s3_buckets "
-                              "WHERE account = ? ORDER BY name");
+    storage::statement s(db_,
+                         "SELECT id, account, region, name, created_ms, versioning, configs FROM s3_buckets "
+                         "WHERE account = ? ORDER BY name");
     s.bind(1, account);
     std::vector<bucket> out;
     while (s.step())
@@ -98,8 +101,9 @@ std::vector<bucket> store::buckets(const std::string& account) {
 }
 
 void store::create_bucket(const bucket& b) {
-    storage::statement s(db_, "INSERT INTO s3_buckets(account, region, name, created_ms, versioning, configs) "
-                              "VALUES(?, ?, ?, ?, ?, ?)");
+    storage::statement s(db_,
+                         "INSERT INTO s3_buckets(account, region, name, created_ms, versioning, configs) "
+                         "VALUES(?, ?, ?, ?, ?, ?)");
     s.bind_all(b.account, b.region, b.name, b.created_ms, b.versioning, b.configs.dump());
     s.run();
 }
@@ -160,8 +164,9 @@ void store::remove(const object_version& v) {
     storage::transaction t(db_);
     storage::statement(db_, "DELETE FROM s3_objects WHERE id = ?").bind(1, v.id).run();
     if (v.latest)
-        storage::statement(db_, "UPDATE s3_objects SET latest = 1 WHERE id = (SELECT max(id) FROM s3_objects "
-                                "WHERE bucket = ? AND key = ?)")
+        storage::statement(db_,
+                           "UPDATE s3_objects SET latest = 1 WHERE id = (SELECT max(id) FROM s3_objects "
+                           "WHERE bucket = ? AND key = ?)")
             .bind(1, v.bucket)
             .bind(2, v.key)
             .run();
@@ -221,8 +226,9 @@ std::optional<upload> store::find_upload(const std::string& id) {
 }
 
 std::vector<upload> store::uploads(std::int64_t bucket) {
-    storage::statement s(db_, "SELECT id, bucket, key, initiated_ms, meta FROM s3_uploads WHERE bucket = ? "
-                              "ORDER BY key, initiated_ms, id");
+    storage::statement s(db_,
+                         "SELECT id, bucket, key, initiated_ms, meta FROM s3_uploads WHERE bucket = ? "
+                         "ORDER BY key, initiated_ms, id");
     s.bind(1, bucket);
     std::vector<upload> out;
     while (s.step())
@@ -245,8 +251,9 @@ std::optional<std::string> store::put_part(const std::string& upload_id, const p
         old.bind(1, upload_id).bind(2, p.number);
         if (old.step()) replaced = old.text(0);
     }
-    storage::statement(db_, "INSERT INTO s3_parts(upload, number, blob, size, etag, modified_ms, checksum) "
-                            "VALUES(?, ?, ?, ?, ?, ?, ?)")
+    storage::statement(db_,
+                       "INSERT INTO s3_parts(upload, number, blob, size, etag, modified_ms, checksum) "
+                       "VALUES(?, ?, ?, ?, ?, ?, ?)")
         .bind_all(upload_id, p.number, p.blob, p.size, p.etag, p.modified_ms, p.checksum.dump())
         .run();
     t.commit();
@@ -254,8 +261,9 @@ std::optional<std::string> store::put_part(const std::string& upload_id, const p
 }
 
 std::vector<part> store::parts(const std::string& upload_id) {
-    storage::statement s(db_, "SELECT number, blob, size, etag, modified_ms, checksum FROM s3_parts "
-                              "WHERE upload = ? ORDER BY number");
+    storage::statement s(db_,
+                         "SELECT number, blob, size, etag, modified_ms, checksum FROM s3_parts "
+                         "WHERE upload = ? ORDER BY number");
     s.bind(1, upload_id);
     std::vector<part> out;
     while (s.step())
@@ -265,8 +273,9 @@ std::vector<part> store::parts(const std::string& upload_id) {
 }
 
 bool store::blob_referenced(const std::string& blob) {
-    storage::statement s(db_, "SELECT 1 FROM s3_objects WHERE blob = ?1 UNION ALL "
-                              "SELECT 1 FROM s3_parts WHERE blob = ?1 LIMIT 1");
+    storage::statement s(db_,
+                         "SELECT 1 FROM s3_objects WHERE blob = ?1 UNION ALL "
+                         "SELECT 1 FROM s3_parts WHERE blob = ?1 LIMIT 1");
     s.bind(1, blob);
     return s.step();
 }

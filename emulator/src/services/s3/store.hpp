@@ -85,8 +85,8 @@ class store {
     // Newest non-deleted versions with keys after `after`, in key order.
     std::vector<object_version> list(std::int64_t bucket, const std::string& after, bool inclusive, int limit);
     // Every version and marker from (key, id) on: keys ascending, newest first within a key.
-    std::vector<object_version> list_versions(std::int64_t bucket, const std::string& after_key,
-                                              std::int64_t before_id, int limit);
+    std::vector<object_version> list_versions(std::int64_t bucket, const std::string& after_key, std::int64_t before_id,
+                                              int limit);
 
     void create_upload(const upload& u);
     std::optional<upload> find_upload(const std::string& id);

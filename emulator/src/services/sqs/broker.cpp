@@ -1,9 +1,9 @@
 #include "services/sqs/broker.hpp"
 
 #include "core/aws_error.hpp"
+#include "core/digest.hpp"
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
-#include "core/digest.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -1,8 +1,8 @@
 // SQS operations: translate the neutral input to the broker and back.
 #include "core/aws_error.hpp"
+#include "core/digest.hpp"
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
-#include "core/digest.hpp"
 #include "services/registry.hpp"
 #include "services/sqs/broker.hpp"
 

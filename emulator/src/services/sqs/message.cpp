@@ -1,8 +1,8 @@
 #include "services/sqs/message.hpp"
 
 #include "core/aws_error.hpp"
-#include "core/encoding.hpp"
 #include "core/digest.hpp"
+#include "core/encoding.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,8 +1,8 @@
 // SSM Parameter Store operations: translate the neutral input to the store and back.
 #include "core/aws_error.hpp"
+#include "core/digest.hpp"
 #include "core/encoding.hpp"
 #include "core/ids.hpp"
-#include "core/digest.hpp"
 #include "services/registry.hpp"
 #include "services/ssm/rules.hpp"
 #include "services/ssm/store.hpp"

@@ -1,5 +1,5 @@
-#include "core/encoding.hpp"
 #include "core/digest.hpp"
+#include "core/encoding.hpp"
 #include "services/stepfunctions/asl/intrinsics.hpp"
 
 #include <cmath>
