@@ -395,8 +395,10 @@ struct server::impl {
             bool upload = false;
             if (!ec) {
                 // Only S3 uploads may pass the usual limit; when durable they go to a file as they come.
-                upload = is_upload(parser.request);
+                // A body small enough for neither is read as any other, without asking what it is.
                 auto length = parser.content_length();
+                upload = (!length || *length > std::min<std::uint64_t>(config.body_limit, spool_threshold)) &&
+                         is_upload(parser.request);
                 if (!upload && length && *length > config.body_limit)
                     too_big = true;
                 else if (!upload)

@@ -17,10 +17,6 @@ constexpr std::int64_t min_part_size = 5 * 1024 * 1024;  // every part but the l
 constexpr int max_parts = 10000;
 constexpr std::uint64_t max_part_size = 5ull * 1024 * 1024 * 1024;
 
-std::string str(const json& input, const char* name) {
-    return text_member(input, name);
-}
-
 upload require_upload(service& s3, const bucket& b, const std::string& key, const std::string& id) {
     auto u = s3.meta.find_upload(id);
     if (!u || u->bucket != b.id || u->key != key) throw errors::no_such_upload(id);
@@ -202,8 +198,8 @@ json complete_upload(service& s3, const request_context& ctx, const json& input)
         bool exists = current && !current->delete_marker;
         if (input.contains("IfNoneMatch") && exists) throw errors::precondition_failed("If-None-Match");
         if (input.contains("IfMatch") && !exists) throw errors::no_such_key(key);
-        if (input.contains("IfMatch") && current->etag != str(input, "IfMatch") &&
-            current->etag != "\"" + str(input, "IfMatch") + "\"")
+        if (input.contains("IfMatch") && current->etag != text_member(input, "IfMatch") &&
+            current->etag != "\"" + text_member(input, "IfMatch") + "\"")
             throw errors::precondition_failed("If-Match");
     }
     object_version v;
@@ -288,8 +284,8 @@ json list_parts(service& s3, request_context& ctx, const json& input) {
 
 json list_uploads(service& s3, request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
-    std::string prefix = str(input, "Prefix"), delimiter = str(input, "Delimiter");
-    std::string key_marker = str(input, "KeyMarker"), id_marker = str(input, "UploadIdMarker");
+    std::string prefix = text_member(input, "Prefix"), delimiter = text_member(input, "Delimiter");
+    std::string key_marker = text_member(input, "KeyMarker"), id_marker = text_member(input, "UploadIdMarker");
     int max = std::clamp(input.value("MaxUploads", 1000), 0, 1000);
     json uploads = json::array(), prefixes = json::array();
     std::string last_prefix, next_key, next_id;

@@ -36,10 +36,6 @@ std::string text_of(const json& v) {
     return v.dump();
 }
 
-std::string str(const json& input, const char* name) {
-    return text_member(input, name);
-}
-
 // What a PUT, a copy with REPLACE, or CreateMultipartUpload fixes for the object.
 json object_meta_from(const json& input) {
     json meta = json::object();
@@ -67,7 +63,7 @@ json object_meta_from(const json& input) {
     meta["Metadata"] = user;
     if (input.contains("StorageClass") && input["StorageClass"] != "STANDARD")
         meta["StorageClass"] = input["StorageClass"];
-    if (input.contains("Tagging")) meta["Tags"] = parse_tagging_header(str(input, "Tagging"));
+    if (input.contains("Tagging")) meta["Tags"] = parse_tagging_header(text_member(input, "Tagging"));
     return meta;
 }
 
@@ -111,7 +107,7 @@ void check_write_conditions(service& s3, const bucket& b, const std::string& key
     auto current = s3.meta.latest(b.id, key);
     bool exists = current && !current->delete_marker;
     if (input.contains("IfNoneMatch")) {
-        if (str(input, "IfNoneMatch") != "*")
+        if (text_member(input, "IfNoneMatch") != "*")
             throw aws_error("NotImplemented", "A header you provided implies functionality that is not implemented",
                             501)
                 .with("Header", "If-None-Match");
@@ -119,7 +115,7 @@ void check_write_conditions(service& s3, const bucket& b, const std::string& key
     }
     if (input.contains("IfMatch")) {
         if (!exists) throw errors::no_such_key(key);
-        if (!etag_matches(str(input, "IfMatch"), current->etag)) throw errors::precondition_failed("If-Match");
+        if (!etag_matches(text_member(input, "IfMatch"), current->etag)) throw errors::precondition_failed("If-Match");
     }
 }
 
@@ -370,12 +366,12 @@ upload_body receive_body(service& s3, const request_context& ctx, const json& in
 void check_content_md5(const json& input, const upload_body& body) {
     if (!input.contains("ContentMD5")) return;
     std::string digest;
-    if (!base64_decode(str(input, "ContentMD5"), digest) || digest.size() != 16)
+    if (!base64_decode(text_member(input, "ContentMD5"), digest) || digest.size() != 16)
         throw aws_error("InvalidDigest", "The Content-MD5 you specified was invalid.")
-            .with("Content-MD5", str(input, "ContentMD5"));
+            .with("Content-MD5", text_member(input, "ContentMD5"));
     if (body.md5 != digest)
         throw errors::bad_digest("The Content-MD5 you specified did not match what we received.")
-            .with("ExpectedDigest", str(input, "ContentMD5"));
+            .with("ExpectedDigest", text_member(input, "ContentMD5"));
 }
 
 std::string keep_body(service& s3, upload_body& body) {
@@ -525,7 +521,7 @@ json read_object(service& s3, request_context& ctx, const json& input, bool with
     auto& v = *found;
     check_read_conditions(input, v);
     json out = json::object();
-    add_object_headers(v, out, str(input, "ChecksumMode") == "ENABLED");
+    add_object_headers(v, out, text_member(input, "ChecksumMode") == "ENABLED");
     add_version_header(b, v, out);
     apply_response_overrides(input, out);
     auto size = static_cast<std::uint64_t>(v.size);
@@ -545,7 +541,7 @@ json read_object(service& s3, request_context& ctx, const json& input, bool with
             out["ContentRange"] = "bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + "/" +
                                   std::to_string(size);
     } else if (input.contains("Range")) {
-        if (auto range = parse_range(str(input, "Range"), size)) {
+        if (auto range = parse_range(text_member(input, "Range"), size)) {
             first = range->first;
             length = range->second - range->first + 1;
             out["ContentRange"] =
@@ -588,7 +584,7 @@ json delete_object(service& s3, const request_context& ctx, const json& input) {
     if (input.contains("IfMatch")) {
         auto current = s3.meta.latest(b.id, key);
         if (!current || current->delete_marker) throw errors::no_such_key(key);
-        if (!etag_matches(str(input, "IfMatch"), current->etag)) throw errors::precondition_failed("If-Match");
+        if (!etag_matches(text_member(input, "IfMatch"), current->etag)) throw errors::precondition_failed("If-Match");
     }
     if (b.versioning.empty()) {
         if (auto v = s3.meta.latest(b.id, key)) {
@@ -678,7 +674,8 @@ json copy_object(service& s3, const request_context& ctx, const json& input) {
         if (input.contains("StorageClass")) v.meta["StorageClass"] = input["StorageClass"];
     }
     if (tagging == "REPLACE")
-        v.meta["Tags"] = input.contains("Tagging") ? parse_tagging_header(str(input, "Tagging")) : json::object();
+        v.meta["Tags"] =
+            input.contains("Tagging") ? parse_tagging_header(text_member(input, "Tagging")) : json::object();
     else if (source.meta.contains("Tags"))
         v.meta["Tags"] = source.meta["Tags"];
     if (v.meta.value("StorageClass", "") == "STANDARD") v.meta.erase("StorageClass");
@@ -898,13 +895,13 @@ json list_objects_v2(service& s3, request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
     check_encoding(input);
     bool url = input.contains("EncodingType");
-    std::string prefix = str(input, "Prefix"), delimiter = str(input, "Delimiter");
-    std::string start = str(input, "StartAfter");
+    std::string prefix = text_member(input, "Prefix"), delimiter = text_member(input, "Delimiter");
+    std::string start = text_member(input, "StartAfter");
     if (input.contains("ContinuationToken")) {
         std::string decoded;
-        if (!base64_decode(str(input, "ContinuationToken"), decoded) || !decoded.starts_with("eddy:"))
+        if (!base64_decode(text_member(input, "ContinuationToken"), decoded) || !decoded.starts_with("eddy:"))
             throw errors::invalid_argument("The continuation token provided is incorrect", "continuation-token",
-                                           str(input, "ContinuationToken"));
+                                           text_member(input, "ContinuationToken"));
         start = decoded.substr(5);
     }
     int max = max_keys_of(input);
@@ -917,7 +914,7 @@ json list_objects_v2(service& s3, request_context& ctx, const json& input) {
                 {"KeyCount", l.contents.size() + l.prefixes.size()},
                 {"IsTruncated", l.truncated}};
     add_listing(out, l, delimiter, url, fetch_owner ? &owner : nullptr);
-    if (input.contains("StartAfter")) out["StartAfter"] = maybe_encode(str(input, "StartAfter"), url);
+    if (input.contains("StartAfter")) out["StartAfter"] = maybe_encode(text_member(input, "StartAfter"), url);
     if (input.contains("ContinuationToken")) out["ContinuationToken"] = input["ContinuationToken"];
     if (l.truncated) out["NextContinuationToken"] = base64_encode("eddy:" + l.last);
     return out;
@@ -927,7 +924,8 @@ json list_objects(service& s3, request_context& ctx, const json& input) {
     auto b = s3.require_bucket(input["Bucket"]);
     check_encoding(input);
     bool url = input.contains("EncodingType");
-    std::string prefix = str(input, "Prefix"), delimiter = str(input, "Delimiter"), marker = str(input, "Marker");
+    std::string prefix = text_member(input, "Prefix"), delimiter = text_member(input, "Delimiter"),
+                marker = text_member(input, "Marker");
     int max = max_keys_of(input);
     auto l = list_keys(s3, b.id, prefix, delimiter, marker, max);
     json owner = owner_of(ctx.account);
@@ -946,8 +944,8 @@ json list_object_versions(service& s3, request_context& ctx, const json& input) 
     auto b = s3.require_bucket(input["Bucket"]);
     check_encoding(input);
     bool url = input.contains("EncodingType");
-    std::string prefix = str(input, "Prefix"), delimiter = str(input, "Delimiter");
-    std::string key_marker = str(input, "KeyMarker"), version_marker = str(input, "VersionIdMarker");
+    std::string prefix = text_member(input, "Prefix"), delimiter = text_member(input, "Delimiter");
+    std::string key_marker = text_member(input, "KeyMarker"), version_marker = text_member(input, "VersionIdMarker");
     if (!version_marker.empty() && key_marker.empty())
         throw errors::invalid_argument("A version-id marker cannot be specified without a key marker.",
                                        "version-id-marker", version_marker);
