@@ -1010,6 +1010,7 @@ struct scratch {
         std::uint32_t pc, pos, limit, slot;
     };
     std::vector<frame> stack;
+    std::uint64_t steps = 0;  // instructions the last match ran (see java_regex::last_steps)
 };
 
 thread_local scratch tls;
@@ -1137,6 +1138,7 @@ class regex_matcher {
         seen_ = &seen;
         auto& prog = re_.program_;
         for (;;) {
+            ++tls.steps;
             bool ok = true;
             const auto& ins = prog[pc];
             switch (ins.code) {
@@ -1272,6 +1274,7 @@ class regex_matcher {
 };
 
 bool java_regex::matches(std::u32string_view text) const {
+    tls.steps = 0;
     if (text.size() >= unset) return false;
     tls.stack.clear();
     bool found = regex_matcher(*this, text).whole();
@@ -1281,6 +1284,10 @@ bool java_regex::matches(std::u32string_view text) const {
     if (tls.memo.capacity() * sizeof(std::uint64_t) > keep_bytes) tls.memo = {};
     if (tls.looks.capacity() > keep_bytes) tls.looks = {};
     return found;
+}
+
+std::uint64_t java_regex::last_steps() {
+    return tls.steps;
 }
 
 }  // namespace eddy::protocol

@@ -52,6 +52,9 @@ class java_regex {
 
     // Whether the whole of `text` matches.
     bool matches(std::u32string_view text) const;
+    // The instructions the calling thread's last match ran: the measure of its work that
+    // does not depend on the machine, for tests of the engine's complexity.
+    static std::uint64_t last_steps();
 
     enum class op : std::uint8_t { set, run, split, jump, save, commit, progress, assertion, look, backref, match };
     enum class assertion : std::uint8_t {
